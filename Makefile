@@ -1,0 +1,53 @@
+# The course's commands. `make help` lists them.
+#   make lab    set up .venv and open JupyterLab (LAB_ARGS=--no-browser to start without a browser)
+#   make test   set up, then lint, unit tests and every notebook executed by nbval
+#   make bench  execute every notebook in a fresh kernel; time, peak memory and key results
+#   make data   fetch and prepare the cached datasets (before going offline)
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+LAB_ARGS ?=
+# One stamp per content of requirements.txt: a change of requirements re-installs,
+# a second run with the same requirements installs nothing.
+REQUIREMENTS_HASH := $(shell $(PYTHON) -c "import hashlib; print(hashlib.sha256(open('requirements.txt', 'rb').read()).hexdigest()[:16])")
+STAMP := $(VENV)/.installed-$(REQUIREMENTS_HASH)
+NOTEBOOKS := notebooks solutions
+export PYTHONHASHSEED := 0
+
+.PHONY: help install lab test lint unit notebooks bench data clean
+
+help:
+	@sed -n 's/^#   //p' Makefile
+
+install: $(STAMP)
+
+$(STAMP): requirements.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+data: install
+	$(BIN)/python -m utils.data
+
+lab: install data
+	$(BIN)/jupyter lab $(LAB_ARGS)
+
+lint: install
+	$(BIN)/ruff check utils tests $(NOTEBOOKS)
+
+unit: install data
+	$(BIN)/python -m pytest tests
+
+notebooks: install data
+	$(BIN)/python -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider $(NOTEBOOKS)
+
+test: lint unit notebooks
+
+bench: install data
+	$(BIN)/python -m utils.bench $(NOTEBOOKS)
+
+clean:
+	rm -rf build .pytest_cache .ruff_cache

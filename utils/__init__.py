@@ -1,0 +1,29 @@
+"""The course's helper package: what the lessons share but do not need to show.
+
+    import utils
+    utils.setup()                      # seeds, determinism, quiet logs, plot style
+    utils.record("naive_mse", 0.0202)  # a key result, collected by `make bench`
+
+Modules: plots (shared figures), checks (exercise feedback), exercises (one module
+of checks per lesson), validation (argument checks), course (repository facts).
+Importing utils does not import TensorFlow; `setup()` does, after quieting it.
+"""
+
+from . import checks, course, plots, validation
+from .environment import seed_everything, setup, where_am_i
+from .plots import plot_image_grid, plot_learning_curves, plot_series
+from .record import record
+
+__all__ = [
+    "checks",
+    "course",
+    "plot_image_grid",
+    "plot_learning_curves",
+    "plot_series",
+    "plots",
+    "record",
+    "seed_everything",
+    "setup",
+    "validation",
+    "where_am_i",
+]

@@ -1,0 +1,94 @@
+"""`setup()`: one call at the top of every notebook.
+
+It seeds every random generator, makes TensorFlow deterministic and quiet,
+sets the course's plot style and prints a one-line summary of where we run.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import sys
+
+from .validation import positive_int
+
+DEFAULT_SEED = 42
+
+
+def where_am_i() -> str:
+    """'Colab', 'Binder' or 'local'."""
+    if "google.colab" in sys.modules:
+        return "Colab"
+    if "BINDER_LAUNCH_HOST" in os.environ or "BINDER_REQUEST" in os.environ:
+        return "Binder"
+    return "local"
+
+
+def _quiet_tensorflow_before_import() -> None:
+    # Must happen before TensorFlow is first imported to take effect.
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    # oneDNN's fused CPU kernels change results with thread timing; off means the
+    # same numbers run after run (and no start-up notice on stderr).
+    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+
+
+def seed_everything(seed: int = DEFAULT_SEED) -> None:
+    """Seed Python, NumPy and TensorFlow/Keras in one go (call again before each model)."""
+    seed = positive_int(seed, "seed", minimum=0)
+    _quiet_tensorflow_before_import()
+    import keras
+
+    keras.utils.set_random_seed(seed)  # seeds python's random, NumPy and the backend
+
+
+def setup(seed: int = DEFAULT_SEED, *, deterministic: bool = True, verbose: bool = True) -> None:
+    """Prepare a notebook: seeds, determinism, quiet logs, plot style, exercise-check display.
+
+    Prints a one-line environment summary unless verbose is False.
+    """
+    seed = positive_int(seed, "seed", minimum=0)
+    if not isinstance(deterministic, bool):
+        raise TypeError(f"deterministic must be True or False, got {deterministic!r}.")
+    _quiet_tensorflow_before_import()
+    if where_am_i() == "Colab":
+        _install_missing_packages_on_colab()
+
+    import logging
+
+    import keras
+    import tensorflow as tf
+
+    tf.get_logger().setLevel(logging.ERROR)
+    logging.getLogger("absl").setLevel(logging.ERROR)
+    if deterministic:
+        # On the CPU this costs little; it makes reductions run in a fixed order.
+        tf.config.experimental.enable_op_determinism()
+    seed_everything(seed)
+
+    from . import checks, plots
+
+    plots.use_course_style()
+    checks.install_notebook_display()
+
+    device = "GPU" if tf.config.list_physical_devices("GPU") else "CPU"
+    summary = (
+        f"Python {platform.python_version()} | TensorFlow {tf.__version__} | Keras {keras.__version__} | "
+        f"{device} | {where_am_i()} | seed {seed}"
+    )
+    if verbose:
+        print(summary)
+
+
+# Packages a lesson needs that Colab may lack. TensorFlow is never on this list:
+# Colab's own build is the one to use there.
+COLAB_EXTRAS = {"pmdarima": "pmdarima", "mlxtend": "mlxtend", "statsmodels": "statsmodels"}
+
+
+def _install_missing_packages_on_colab() -> None:
+    import importlib.util
+    import subprocess
+
+    missing = [pip_name for module, pip_name in COLAB_EXTRAS.items() if importlib.util.find_spec(module) is None]
+    if missing:
+        print("Installing for Colab:", ", ".join(missing))
+        subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", *missing], check=True)
