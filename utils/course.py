@@ -30,6 +30,7 @@ def badges_markdown(notebook_path: str) -> str:
         f"[![Binder]({BINDER_BADGE_IMAGE})]({binder_url(notebook_path)})"
     )
 
+
 #: Where Colab keeps its clone of the course.
 COLAB_CLONE_DIR = "/content/rnn-course"
 

@@ -69,8 +69,17 @@ def plot_learning_curves(history, metrics=None, *, title: str = "Learning curves
     return ax
 
 
-def plot_series(series, forecasts=None, *, target=None, title: str = "Series and forecast", x=None, ax=None,
-                xlabel: str = "time step", ylabel: str = "value"):
+def plot_series(
+    series,
+    forecasts=None,
+    *,
+    target=None,
+    title: str = "Series and forecast",
+    x=None,
+    ax=None,
+    xlabel: str = "time step",
+    ylabel: str = "value",
+):
     """Plot a 1-D series, then each forecast where it starts (right after the series).
 
     forecasts: a 1-D array or a dict {label: 1-D array}; target: the true future values, if known.
@@ -102,8 +111,9 @@ def plot_series(series, forecasts=None, *, target=None, title: str = "Series and
     return ax
 
 
-def plot_image_grid(images, titles=None, *, ncols: int = 8, cmap: str = "gray", suptitle: str | None = None,
-                    size: float = 1.5):
+def plot_image_grid(
+    images, titles=None, *, ncols: int = 8, cmap: str = "gray", suptitle: str | None = None, size: float = 1.5
+):
     """Show a stack of 2-D images (shape [n, height, width] or [n, h, w, 3]) in a grid; returns the figure."""
     import matplotlib.pyplot as plt
 
@@ -116,8 +126,9 @@ def plot_image_grid(images, titles=None, *, ncols: int = 8, cmap: str = "gray", 
         raise ValueError(f"titles must have one entry per image ({count}), got {len(titles)}.")
     ncols = min(ncols, count)
     nrows = -(-count // ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows + (0.4 if suptitle else 0)),
-                             squeeze=False)
+    fig, axes = plt.subplots(
+        nrows, ncols, figsize=(size * ncols, size * nrows + (0.4 if suptitle else 0)), squeeze=False
+    )
     for index, ax in enumerate(axes.flat):
         ax.axis("off")
         if index < count:

@@ -12,6 +12,8 @@ import numbers
 import os
 import re
 
+import numpy as np
+
 RECORD_FILE_VARIABLE = "COURSE_RECORD_FILE"
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -20,7 +22,9 @@ def record(name: str, value, *, digits: int = 4) -> None:
     """Show one key result in the notebook and save it for `make bench` (numbers are saved as floats)."""
     if not isinstance(name, str) or not _NAME.match(name):
         raise ValueError(f"name must be snake_case text such as 'naive_mse', got {name!r}.")
-    if isinstance(value, bool) or not isinstance(value, (numbers.Real, str)):
+    if isinstance(value, bool | np.bool_):
+        raise TypeError(f"value must be a number or a short text, not the bool {value}.")
+    if not isinstance(value, numbers.Real | str):
         # NumPy and TensorFlow scalars convert with float(); anything else is refused.
         try:
             value = float(value)
