@@ -1,7 +1,12 @@
 """The set-up files agree with each other and with what the README promises."""
 
+import hashlib
 import re
+import shutil
+import subprocess
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -79,3 +84,27 @@ def test_ci_runs_the_readme_test_command():
         if line.strip() and not line.startswith(("#", "set ", "cd "))
     ]
     assert ci_commands == [match.group(1)], f".ci/run must run the README's command and nothing else: {ci_commands}"
+
+
+def _make_question(folder: Path) -> int:
+    """`make -q install`: 0 when the set-up is up to date (nothing would run), 1 otherwise."""
+    return subprocess.run(["make", "-q", "install"], cwd=folder, capture_output=True).returncode
+
+
+def test_setup_is_idempotent_and_reinstalls_when_requirements_change(tmp_path):
+    shutil.copy(ROOT / "Makefile", tmp_path)
+    shutil.copy(ROOT / "requirements.txt", tmp_path)
+    assert _make_question(tmp_path) == 1, "with no .venv, make install must have work to do"
+    digest = hashlib.sha256((tmp_path / "requirements.txt").read_bytes()).hexdigest()[:16]
+    (tmp_path / ".venv").mkdir()
+    (tmp_path / ".venv" / f".installed-{digest}").touch()
+    assert _make_question(tmp_path) == 0, "a second run with the same requirements must install nothing"
+    with (tmp_path / "requirements.txt").open("a") as requirements:
+        requirements.write("# a new lesson needs\nsix~=1.16\n")
+    assert _make_question(tmp_path) == 1, "a change of requirements.txt must re-install"
+
+
+def test_the_course_venv_is_up_to_date():
+    if not (ROOT / ".venv").exists():
+        pytest.skip("no .venv here (tests run outside make)")
+    assert _make_question(ROOT) == 0, "make install would re-install: .venv does not match requirements.txt"
