@@ -87,7 +87,4 @@ def load_sample_photos() -> dict[str, np.ndarray]:
     from sklearn.datasets import load_sample_images
 
     photos = load_sample_images()
-    return {
-        Path(name).stem: (image / 255.0).astype(np.float32)
-        for name, image in zip(photos.filenames, photos.images)
-    }
+    return {Path(name).stem: (image / 255.0).astype(np.float32) for name, image in zip(photos.filenames, photos.images)}

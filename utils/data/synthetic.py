@@ -94,3 +94,23 @@ def make_windows(series, window: int, horizon: int = 1, stride: int = 1, target_
     elif n_features == 1:
         y = y[:, :, 0]
     return X, y
+
+
+def long_memory_task(n_samples: int = 1000, n_distractors: int = 20, seed: int = 0):
+    """A memory test for the vanishing-gradient lesson: remember the first step, ignore the rest.
+
+    Each sequence opens with a signal, +1 or -1, followed by n_distractors steps of noise drawn
+    uniformly from [-1, 1] (the same range, so nothing but position marks the signal). The label is
+    1 when the signal was +1 and 0 when it was -1: to predict it after the last step, a model must
+    carry one number across n_distractors steps. Labels are balanced (within one) and shuffled.
+    Returns X float32 [n_samples, 1 + n_distractors, 1] and y int64 [n_samples] (0 or 1).
+    """
+    n_samples = positive_int(n_samples, "n_samples")
+    n_distractors = positive_int(n_distractors, "n_distractors", minimum=0)
+    seed = positive_int(seed, "seed", minimum=0)
+    rng = np.random.default_rng(seed)
+    y = rng.permutation(np.arange(n_samples) % 2).astype(np.int64)
+    X = np.empty((n_samples, 1 + n_distractors, 1), dtype=np.float32)
+    X[:, 0, 0] = 2 * y - 1
+    X[:, 1:, 0] = rng.uniform(-1, 1, size=(n_samples, n_distractors))
+    return X, y
