@@ -108,8 +108,10 @@ def test_wrong_answer_says_expected_received_and_hint():
 
 
 def test_wrong_type_or_shape_is_feedback_not_a_traceback():
-    with pytest.raises(ExerciseCheckFailed, match="should be a number, got str"):
+    with pytest.raises(ExerciseCheckFailed, match="should be a number, got the text 'three'"):
         check_answer("three")
+    with pytest.raises(ExerciseCheckFailed, match="remove the quotes"):
+        check_answer("3")
     with pytest.raises(ExerciseCheckFailed, match=r"should have shape \(2, 3\), got \(3, 2\)"):
         checks.require_array(np.zeros((3, 2)), "weights", shape=(2, 3))
     with pytest.raises(ExerciseCheckFailed, match=r"should have shape \(any, 3\)"):

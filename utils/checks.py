@@ -50,6 +50,8 @@ def require_number(answer, name: str) -> float:
     require(answer, name)
     if isinstance(answer, bool):
         raise ExerciseCheckFailed(f"`{name}` should be a number, got the bool {answer}.")
+    if isinstance(answer, str):
+        raise ExerciseCheckFailed(f"`{name}` should be a number, got the text {answer!r} (remove the quotes).")
     if isinstance(answer, numbers.Real) or (isinstance(answer, np.ndarray | np.generic) and np.size(answer) == 1):
         return float(np.asarray(answer).reshape(()))
     try:  # tensors and 1-element arrays

@@ -126,8 +126,13 @@ def plot_image_grid(
         raise ValueError(f"titles must have one entry per image ({count}), got {len(titles)}.")
     ncols = min(ncols, count)
     nrows = -(-count // ncols)
+    row_height = size + (0.3 if titles is not None else 0)  # room for each image's title
     fig, axes = plt.subplots(
-        nrows, ncols, figsize=(size * ncols, size * nrows + (0.4 if suptitle else 0)), squeeze=False
+        nrows,
+        ncols,
+        figsize=(size * ncols, row_height * nrows + (0.5 if suptitle else 0)),
+        squeeze=False,
+        layout="constrained",  # keeps titles and the suptitle clear of the images
     )
     for index, ax in enumerate(axes.flat):
         ax.axis("off")
@@ -138,5 +143,4 @@ def plot_image_grid(
                 ax.set_title(str(titles[index]), fontsize=9, fontweight="normal")
     if suptitle:
         fig.suptitle(suptitle)
-    fig.tight_layout()
     return fig
