@@ -24,7 +24,7 @@ def where_am_i() -> str:
     return "local"
 
 
-def _quiet_tensorflow_before_import() -> None:
+def quiet_tensorflow_before_import() -> None:
     # Must happen before TensorFlow is first imported to take effect.
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     # oneDNN's fused CPU kernels change results with thread timing; off means the
@@ -35,7 +35,7 @@ def _quiet_tensorflow_before_import() -> None:
 def seed_everything(seed: int = DEFAULT_SEED) -> None:
     """Seed Python, NumPy and TensorFlow/Keras in one go (call again before each model)."""
     seed = positive_int(seed, "seed", minimum=0)
-    _quiet_tensorflow_before_import()
+    quiet_tensorflow_before_import()
     import keras
 
     keras.utils.set_random_seed(seed)  # seeds python's random, NumPy and the backend
@@ -49,7 +49,7 @@ def setup(seed: int = DEFAULT_SEED, *, deterministic: bool = True, verbose: bool
     seed = positive_int(seed, "seed", minimum=0)
     if not isinstance(deterministic, bool):
         raise TypeError(f"deterministic must be True or False, got {deterministic!r}.")
-    _quiet_tensorflow_before_import()
+    quiet_tensorflow_before_import()
     if where_am_i() == "Colab":
         _install_missing_packages_on_colab()
 
