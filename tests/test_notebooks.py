@@ -139,3 +139,17 @@ def test_exercises_out_of_sync_are_caught():
     problems = rules.twin_exercise_problems(student, solution)
     assert any("exercise ids differ" in problem for problem in problems)
     assert "the text of Exercise 7.1 differs between notebooks/ and solutions/" in problems
+
+
+def test_sync_rewrites_badges_and_setup_cell(tmp_path, monkeypatch):
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    stale = _good_notebook()
+    stale.cells[0]["source"] = stale.cells[0]["source"].replace("rnn-course/", "old-owner/")
+    stale.cells[1]["source"] = stale.cells[1]["source"].replace("rnn-course/", "old-owner/")
+    path = folder / "07_demo.ipynb"
+    nbformat.write(stale, path)
+    assert rules.opening_problems(rules.load(path), "notebooks/07_demo.ipynb")
+    assert course.sync_notebook(path) is True
+    assert rules.opening_problems(rules.load(path), "notebooks/07_demo.ipynb") == []
+    assert course.sync_notebook(path) is False  # already in sync: nothing to write

@@ -199,5 +199,7 @@ def test_validation_messages_name_what_was_expected():
 
 
 def test_badges_point_at_the_notebook_itself():
-    text = utils.course.badges_markdown("notebooks/01_mlp_recap.ipynb")
+    from utils import course
+
+    text = course.badges_markdown("notebooks/01_mlp_recap.ipynb")
     assert "colab.research.google.com/github/" in text and text.count("notebooks/01_mlp_recap.ipynb") == 2

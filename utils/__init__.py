@@ -5,18 +5,18 @@
     utils.record("naive_mse", 0.0202)  # a key result, collected by `make bench`
 
 Modules: plots (shared figures), checks (exercise feedback), exercises (one module
-of checks per lesson), validation (argument checks), course (repository facts).
+of checks per lesson), validation (argument checks), course (repository facts;
+`python -m utils.course` re-renders every notebook's badges and setup cell), data (datasets).
 Importing utils does not import TensorFlow; `setup()` does, after quieting it.
 """
 
-from . import checks, course, plots, validation
+from . import checks, plots, validation
 from .environment import seed_everything, setup, where_am_i
 from .plots import plot_image_grid, plot_learning_curves, plot_series
 from .record import record
 
 __all__ = [
     "checks",
-    "course",
     "plot_image_grid",
     "plot_learning_curves",
     "plot_series",

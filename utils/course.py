@@ -1,7 +1,12 @@
 """Facts about the course itself, defined once.
 
-Badges, the Colab set-up cell and the tests all read these constants.
+Badges, the Colab set-up cell and the tests all read these constants; `python -m utils.course`
+rewrites every notebook's badges and setup cell from them.
 """
+
+import json
+import pathlib
+import re
 
 #: Where the course lives on GitHub (owner/name). Colab clones it from here.
 GITHUB_REPOSITORY = "rnn-course/rnn-sequence-models"
@@ -50,3 +55,37 @@ if str(course_root) not in sys.path:
 import utils
 
 utils.setup()"""
+
+
+_BADGES_LINE = re.compile(r"^\[!\[Open In Colab\]\(.*$", re.MULTILINE)
+
+
+def sync_notebook(path) -> bool:
+    """Rewrite a notebook's badges line and setup cell from the constants above; True if it changed.
+
+    Run `python -m utils.course` after changing GITHUB_REPOSITORY or BRANCH.
+    """
+    path = pathlib.Path(path)
+    repo_path = f"{path.parent.name}/{path.name}"
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    cells = notebook["cells"]
+    first_code = next((cell for cell in cells if cell["cell_type"] == "code"), None)
+    if not cells or cells[0]["cell_type"] != "markdown" or first_code is None:
+        raise ValueError(f"{path}: expected a Markdown title cell and a setup code cell.")
+    title = "".join(cells[0]["source"])
+    if not _BADGES_LINE.search(title):
+        raise ValueError(f"{path}: no badges line ('[![Open In Colab]...') in the first cell.")
+    new_title = _BADGES_LINE.sub(lambda _: badges_markdown(repo_path), title, count=1)
+    changed = new_title != title or "".join(first_code["source"]) != SETUP_CELL
+    cells[0]["source"] = new_title.splitlines(keepends=True)
+    first_code["source"] = SETUP_CELL.splitlines(keepends=True)
+    if changed:
+        path.write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    return changed
+
+
+if __name__ == "__main__":
+    root = pathlib.Path(__file__).resolve().parents[1]
+    for notebook_path in sorted([*root.glob("notebooks/*.ipynb"), *root.glob("solutions/*.ipynb")]):
+        if sync_notebook(notebook_path):
+            print(f"updated {notebook_path.relative_to(root)}")
