@@ -22,7 +22,14 @@ help:
 
 install: $(STAMP)
 
+# TensorFlow 2.21 publishes wheels for CPython 3.10 to 3.13 only: say so before pip fails obscurely.
+PYTHON_OK := $(shell $(PYTHON) -c "import sys; print(int((3, 10) <= sys.version_info[:2] <= (3, 13)))" 2>/dev/null)
+
 $(STAMP): requirements.txt
+	@if [ "$(PYTHON_OK)" != "1" ]; then \
+	  echo "make: the course needs Python 3.10, 3.11, 3.12 or 3.13 (TensorFlow 2.21 has no wheels for others);"; \
+	  echo "      '$(PYTHON)' is $$($(PYTHON) --version 2>&1 || echo missing). Run e.g. 'make PYTHON=python3.11 ...'."; \
+	  exit 1; fi
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
@@ -37,6 +44,7 @@ lab: install data
 
 lint: install
 	$(BIN)/ruff check utils tests $(NOTEBOOKS)
+	$(BIN)/ruff format --check utils tests $(NOTEBOOKS)
 
 unit: install data
 	$(BIN)/python -m pytest tests

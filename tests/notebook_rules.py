@@ -77,8 +77,8 @@ def opening_problems(nb: dict, repo_path: str) -> list[str]:
         if not url.endswith(repo_path) and not url.endswith(f"lab/tree/{repo_path}"):
             problems.append(f"badge link {url} does not point at {repo_path}")
     code_cells = [cell for cell in nb["cells"] if cell["cell_type"] == "code"]
-    if not code_cells or source(code_cells[0]) != course.SETUP_CELL:
-        problems.append("the first code cell must be utils.course.SETUP_CELL, word for word")
+    if not code_cells or source(code_cells[0]) != course.setup_cell(lesson):
+        problems.append(f"the first code cell must be utils.course.setup_cell('{lesson}'), word for word")
     if "What you will learn" not in source(first):
         problems.append("the first cell must say what the student will learn ('What you will learn')")
     return problems

@@ -64,7 +64,7 @@ def _good_notebook(path="notebooks/07_demo.ipynb", *, student=True):
         nbformat.v4.new_markdown_cell(
             f"# Lesson 07: Demo\n\n{course.badges_markdown(path)}\n\nWhy.\n\nWhat you will learn:\n- it"
         ),
-        nbformat.v4.new_code_cell(course.SETUP_CELL),
+        nbformat.v4.new_code_cell(course.setup_cell("07")),
         nbformat.v4.new_markdown_cell("## Exercises"),
     ]
     for minor in (1, 2, 3):
@@ -108,7 +108,7 @@ def test_badge_pointing_elsewhere_is_caught():
 def test_edited_setup_cell_is_caught():
     nb = _good_notebook()
     nb.cells[1]["source"] += "\nprint('extra')"
-    assert any("SETUP_CELL" in problem for problem in rules.opening_problems(nb, "notebooks/07_demo.ipynb"))
+    assert any("setup_cell" in problem for problem in rules.opening_problems(nb, "notebooks/07_demo.ipynb"))
 
 
 def test_untagged_student_check_is_caught():

@@ -11,12 +11,13 @@ Importing utils does not import TensorFlow; `setup()` does, after quieting it.
 """
 
 from . import checks, plots, validation
-from .environment import seed_everything, setup, where_am_i
+from .environment import one_blas_thread, seed_everything, setup, where_am_i
 from .plots import plot_image_grid, plot_learning_curves, plot_series
 from .record import record
 
 __all__ = [
     "checks",
+    "one_blas_thread",
     "plot_image_grid",
     "plot_learning_curves",
     "plot_series",

@@ -39,22 +39,41 @@ def badges_markdown(notebook_path: str) -> str:
 #: Where Colab keeps its clone of the course.
 COLAB_CLONE_DIR = "/content/rnn-course"
 
-#: The first code cell of every notebook, word for word (tests/test_notebooks.py checks it).
-SETUP_CELL = f"""\
+#: The first code cell of every notebook, word for word but for the lesson number
+#: (tests/test_notebooks.py checks it). On Colab it clones the configured branch, says what went
+#: wrong if it cannot, and runs utils/colab.py to install the lesson's missing extras *before*
+#: anything imports NumPy.
+SETUP_CELL_TEMPLATE = """\
 # Setup: make the course's `utils` importable (here, on Binder or on Colab), then seed and configure.
 import pathlib
+import subprocess
 import sys
 
-if "google.colab" in sys.modules and not pathlib.Path("{COLAB_CLONE_DIR}").exists():
-    !git clone --quiet --depth 1 {REPOSITORY_URL} {COLAB_CLONE_DIR}
-here = pathlib.Path("{COLAB_CLONE_DIR}" if "google.colab" in sys.modules else ".").resolve()
-course_root = next(p for p in (here, *here.parents) if (p / "utils" / "__init__.py").exists())
+here = pathlib.Path.cwd()
+if "google.colab" in sys.modules:  # Colab: fetch the course, then the few packages this lesson adds
+    here = pathlib.Path("{clone_dir}")
+    if not here.exists():
+        clone = ["git", "clone", "--quiet", "--depth", "1", "--branch", "{branch}", "{url}", str(here)]
+        cloned = subprocess.run(clone, capture_output=True, text=True)
+        if cloned.returncode != 0:
+            raise RuntimeError(f"Could not clone the course from {url}: {{cloned.stderr.strip()}}")
+    subprocess.run([sys.executable, str(here / "utils" / "colab.py"), "{lesson}"], check=True)
+course_root = next((p for p in (here, *here.parents) if (p / "utils" / "__init__.py").exists()), None)
+if course_root is None:
+    raise RuntimeError(f"No utils/ folder in {{here}} or above it: open this notebook from the course folder.")
 if str(course_root) not in sys.path:
     sys.path.insert(0, str(course_root))
 
 import utils
 
 utils.setup()"""
+
+
+def setup_cell(lesson: str) -> str:
+    """The setup cell of lesson `lesson` ('04'), as every notebook of that lesson must hold it."""
+    if not (isinstance(lesson, str) and re.fullmatch(r"\d\d", lesson)):
+        raise ValueError(f"lesson must be two digits such as '04', got {lesson!r}.")
+    return SETUP_CELL_TEMPLATE.format(clone_dir=COLAB_CLONE_DIR, branch=BRANCH, url=REPOSITORY_URL, lesson=lesson)
 
 
 _BADGES_LINE = re.compile(r"^\[!\[Open In Colab\]\(.*$", re.MULTILINE)
@@ -76,9 +95,10 @@ def sync_notebook(path) -> bool:
     if not _BADGES_LINE.search(title):
         raise ValueError(f"{path}: no badges line ('[![Open In Colab]...') in the first cell.")
     new_title = _BADGES_LINE.sub(lambda _: badges_markdown(repo_path), title, count=1)
-    changed = new_title != title or "".join(first_code["source"]) != SETUP_CELL
+    cell = setup_cell(path.name[:2])
+    changed = new_title != title or "".join(first_code["source"]) != cell
     cells[0]["source"] = new_title.splitlines(keepends=True)
-    first_code["source"] = SETUP_CELL.splitlines(keepends=True)
+    first_code["source"] = cell.splitlines(keepends=True)
     if changed:
         path.write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     return changed
