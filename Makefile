@@ -33,6 +33,8 @@ $(STAMP): requirements.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
+	@# A class is not greeted by "get notified about official Jupyter news?" (nor update checks).
+	$(BIN)/jupyter labextension disable --level=sys_prefix "@jupyterlab/apputils-extension:announcements" >/dev/null 2>&1
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 

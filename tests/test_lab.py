@@ -1,6 +1,8 @@
 """`make lab` serves JupyterLab: started without a browser, GET /lab answers 200, and it stops cleanly."""
 
+import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -30,14 +32,17 @@ def test_make_lab_serves_jupyterlab_and_stops_cleanly(tmp_path):
         env={**os.environ, "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime")},
     )
     try:
-        status, deadline = None, time.monotonic() + 120
+        status, page, deadline = None, "", time.monotonic() + 120
         while status is None and time.monotonic() < deadline and server.poll() is None:
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/lab", timeout=5) as response:
-                    status = response.status
+                    status, page = response.status, response.read().decode()
             except OSError:
                 time.sleep(1)
         assert status == 200, f"GET /lab did not answer 200 within 120 s:\n{(tmp_path / 'lab.log').read_text()[-2000:]}"
+        # The news/update prompt is off: its plugin is in the page's disabled list.
+        config = json.loads(re.search(r'id="jupyter-config-data"[^>]*>(.*?)</script>', page, re.S).group(1))
+        assert "@jupyterlab/apputils-extension:announcements" in config["disabledExtensions"]
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         try:
