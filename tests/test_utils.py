@@ -14,12 +14,15 @@ from utils import validation  # noqa: E402
 # ---- setup -----------------------------------------------------------------------------------------
 
 
-def test_setup_prints_one_line_summary_and_seeds(capsys):
+def test_setup_prints_one_line_summary_and_seeds(capsys, monkeypatch):
+    # The same on any machine: where we run is whatever where_am_i() says, the device CPU or GPU.
+    monkeypatch.setattr(utils.environment, "where_am_i", lambda: "Binder")
     utils.setup(seed=7)
     out = capsys.readouterr().out.strip().splitlines()
     assert len(out) == 1
-    for part in ("Python 3.", "TensorFlow 2.", "Keras 3.", "CPU", "local", "seed 7"):
-        assert part in out[0]
+    python, tensorflow, keras, device, where, seed = out[0].split(" | ")
+    assert python.startswith("Python 3.") and tensorflow.startswith("TensorFlow 2.") and keras.startswith("Keras 3.")
+    assert device in ("CPU", "GPU") and where == "Binder" and seed == "seed 7"
     first = np.random.rand(3)
     utils.seed_everything(7)
     assert np.array_equal(first, np.random.rand(3)), "setup(seed) and seed_everything(seed) must seed NumPy alike"

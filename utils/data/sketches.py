@@ -174,6 +174,23 @@ def synthetic_sketches(
 # ---- Quick, Draw! (online only) ---------------------------------------------------------------------
 
 
+def _check_sketch_rnn_file(path) -> None:
+    """Raise unless `path` reads as a sketch-rnn .npz file (train, valid and test arrays of drawings)."""
+    arrays = load_npz(path)
+    missing = [split for split in ("train", "valid", "test") if split not in arrays]
+    if missing:
+        raise ValueError(f"no {', '.join(missing)} split in it")
+    for split in ("train", "valid", "test"):
+        if not len(arrays[split]) or np.asarray(arrays[split][0]).ndim != 2:
+            raise ValueError(f"its {split} split does not hold stroke-3 drawings")
+
+
+def fetch_quickdraw_file(name: str, timeout: float = DEFAULT_TIMEOUT):
+    """Path of the cached sketch-rnn file of one Quick, Draw! class, downloaded if needed (online)."""
+    url = QUICKDRAW_URL.format(urllib.parse.quote(name))
+    return fetch_url(f"online/quickdraw/{name}.npz", url, validate=_check_sketch_rnn_file, timeout=timeout)
+
+
 def load_quickdraw(
     classes=QUICKDRAW_CLASSES,
     n_per_class: int = 200,
@@ -198,11 +215,10 @@ def load_quickdraw(
     rng = np.random.default_rng(seed)
     drawings, labels = [], []
     for label, name in enumerate(classes):
-        url = QUICKDRAW_URL.format(urllib.parse.quote(name))
-        path = fetch_url(f"online/quickdraw/{name}.npz", url, timeout=timeout)
+        path = fetch_quickdraw_file(name, timeout)
         try:
             pool = load_npz(path)[split]
-        except (pickle.UnpicklingError, ValueError, KeyError, zipfile.BadZipFile) as error:
+        except (pickle.UnpicklingError, ValueError, KeyError, EOFError, OSError, zipfile.BadZipFile) as error:
             raise DataUnavailableError(f"could not read {path.name} as a sketch-rnn file ({error}).") from None
         for index in rng.choice(len(pool), size=min(n_per_class, len(pool)), replace=False):
             drawings.append(np.asarray(pool[index], dtype=np.float32))
@@ -225,7 +241,7 @@ def load_sketches(source: str = "auto", classes=None, n_per_class: int = 200, se
     if source in ("auto", "quickdraw"):
         try:
             sketches = load_quickdraw(classes or QUICKDRAW_CLASSES, n_per_class, seed=seed, timeout=timeout)
-        except DataUnavailableError as error:
+        except (DataUnavailableError, OSError) as error:  # OSError: a cache problem must not stop the lesson
             if source == "quickdraw":
                 raise
             print(f"Sketches: Quick, Draw! is unavailable: {error} Using the offline synthetic shapes instead.")

