@@ -20,7 +20,7 @@ def test_a_failed_clone_says_so_clearly(tmp_path, monkeypatch):
 
 
 def test_the_clone_takes_the_configured_branch():
-    assert f'"--branch", "{course.BRANCH}"' in course.setup_cell("04")
+    assert f'"--branch={course.BRANCH}"' in course.setup_cell("04")
 
 
 def test_setup_cell_is_per_lesson_and_validates():

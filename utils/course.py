@@ -51,16 +51,16 @@ import sys
 
 here = pathlib.Path.cwd()
 if "google.colab" in sys.modules:  # Colab: fetch the course, then the few packages this lesson adds
-    here = pathlib.Path("{clone_dir}")
+    here, url = pathlib.Path("{clone_dir}"), "{url}"
     if not here.exists():
-        clone = ["git", "clone", "--quiet", "--depth", "1", "--branch", "{branch}", "{url}", str(here)]
-        cloned = subprocess.run(clone, capture_output=True, text=True)
+        command = ["git", "clone", "--quiet", "--depth=1", "--branch={branch}", url, str(here)]
+        cloned = subprocess.run(command, capture_output=True, text=True)
         if cloned.returncode != 0:
-            raise RuntimeError(f"Could not clone the course from {url}: {{cloned.stderr.strip()}}")
+            raise RuntimeError(f"Could not clone the course from {{url}}: {{cloned.stderr.strip()}}")
     subprocess.run([sys.executable, str(here / "utils" / "colab.py"), "{lesson}"], check=True)
 course_root = next((p for p in (here, *here.parents) if (p / "utils" / "__init__.py").exists()), None)
 if course_root is None:
-    raise RuntimeError(f"No utils/ folder in {{here}} or above it: open this notebook from the course folder.")
+    raise RuntimeError(f"No utils/ folder in {{here}} or above: open this notebook from the course folder.")
 if str(course_root) not in sys.path:
     sys.path.insert(0, str(course_root))
 
