@@ -1,25 +1,37 @@
-"""Lesson 01's exercise checks: placeholder, typical wrong answers, right answer."""
+"""Lesson 01's exercise checks: placeholder, typical wrong answers, right answers, and nothing given away."""
 
 import math
+import re
 
 import numpy as np
+import pandas as pd
 import pytest
 
-from utils.checks import ExerciseCheckFailed, NotAttempted
+from utils.checks import ExerciseCheckFailed, NotAttempted, reset_hints
 from utils.exercises import lesson01 as check
 
 
-def _sigmoid(z):
-    return 1.0 / (1.0 + math.exp(-z))
+@pytest.fixture(autouse=True)
+def _fresh_hints():
+    reset_hints()
+    yield
+    reset_hints()
 
 
-# The right answer of exercise 1.2, worked out here independently of the check module.
-_A = _sigmoid(0.5 * 2.0 - 1.5)
-RIGHT_GRAD_B = 2.0 * (_A - 1.0) * _A * (1.0 - _A)
-RIGHT_GRAD_W = RIGHT_GRAD_B * 2.0
+def _message(failure) -> str:
+    """The failure's message without its hints (hints may name the method, never the answer)."""
+    return str(failure.value).split("\nHint")[0]
 
 
-# Exercise 1.1: a learning rate for L(w) = 2 (w + 1)^2.
+def _numbers(text: str) -> list[float]:
+    return [float(number) for number in re.findall(r"-?\d+(?:\.\d+)?(?:e-?\d+)?", text)]
+
+
+# ---- Exercise 1.1: a learning rate for L(w) = 5 (w + 1)^2 ---------------------------------------------
+# Every step multiplies the distance to w = -1 by (1 - 10 * rate); from 4 away, 20 steps must end under 1e-3.
+WORKING_RATES = (0.034, 0.166)
+
+
 @pytest.mark.parametrize("placeholder", [..., None])
 def test_1_1_placeholder(placeholder):
     with pytest.raises(NotAttempted, match="not attempted yet"):
@@ -29,12 +41,15 @@ def test_1_1_placeholder(placeholder):
 @pytest.mark.parametrize(
     ("learning_rate", "message"),
     [
-        (0.01, "too slow"),
-        (0.45, "zigzags"),
-        (0.6, "overshoots further"),
+        (0.3, "overshoots further"),  # the rate that was right on the lesson's first slope
+        (1.03, "overshoots further"),
         (1e6, "overshoots further"),
+        (0.02, "too slow"),
+        (0.01, "too slow"),
+        (0.19, "zigzags"),
         (0.0, "should be positive"),
         (-0.1, "should be positive"),
+        (float("nan"), "finite"),
         ("fast", "should be a number"),
     ],
 )
@@ -42,21 +57,61 @@ def test_1_1_wrong(learning_rate, message):
     with pytest.raises(ExerciseCheckFailed, match=message) as failure:
         check.exercise_1_1(learning_rate)
     assert not isinstance(failure.value, NotAttempted)
-    assert "Hint:" in str(failure.value)
+    assert "Hint 1 of 3" in str(failure.value)
 
 
-@pytest.mark.parametrize("learning_rate", [0.1, 0.2, 0.25, 0.3, np.float32(0.2)])
+@pytest.mark.parametrize("learning_rate", [0.3, 0.02, 0.19])
+def test_1_1_gives_no_working_rate_away(learning_rate):
+    for _ in range(3):  # every hint stage
+        with pytest.raises(ExerciseCheckFailed) as failure:
+            check.exercise_1_1(learning_rate)
+        text = re.sub(r"still \S+ away", "", str(failure.value))  # the distance left is the student's own result
+        named = [n for n in _numbers(text) if not math.isclose(n, learning_rate)]
+        assert not any(WORKING_RATES[0] <= n <= WORKING_RATES[1] for n in named), str(failure.value)
+
+
+def test_1_1_hints_come_in_stages():
+    for stage in (1, 2, 3, 3):
+        with pytest.raises(ExerciseCheckFailed) as failure:
+            check.exercise_1_1(0.3)
+        assert f"Hint {stage} of 3" in str(failure.value) and f"Hint {stage + 1} of 3" not in str(failure.value)
+
+
+@pytest.mark.parametrize("learning_rate", [0.05, 0.1, 0.15, np.float32(0.1), np.array([0.08])])
 def test_1_1_right(learning_rate, capsys):
     check.exercise_1_1(learning_rate)
     assert "Exercise 1.1: correct" in capsys.readouterr().out
 
 
-# Exercise 1.2: the gradient of one sigmoid neuron.
+# ---- Exercise 1.2: the gradient of one sigmoid neuron -------------------------------------------------
+# The right answer, worked out here independently of the check module.
+def _sigmoid(z):
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+_A = _sigmoid(0.5 * 2.0 - 1.5)
+RIGHT_GRAD_B = 2.0 * (_A - 1.0) * _A * (1.0 - _A)
+RIGHT_GRAD_W = RIGHT_GRAD_B * 2.0
+
+
 def test_1_2_placeholder():
     with pytest.raises(NotAttempted, match="grad_w"):
         check.exercise_1_2(..., ...)
     with pytest.raises(NotAttempted, match="grad_b"):
-        check.exercise_1_2(RIGHT_GRAD_W, None)
+        check.exercise_1_2(RIGHT_GRAD_W, ...)
+
+
+def test_1_2_a_tape_that_watched_nothing_is_explained():
+    tf = pytest.importorskip("tensorflow")
+    w, b = tf.constant(0.5), tf.constant(-1.5)  # constants: the tape does not watch them
+    with tf.GradientTape() as tape:
+        loss = (tf.sigmoid(w * 2.0 + b) - 1.0) ** 2
+    grad_w, grad_b = tape.gradient(loss, [w, b])
+    assert grad_w is None
+    with pytest.raises(ExerciseCheckFailed, match="tape did not record") as failure:
+        check.exercise_1_2(grad_w, grad_b)
+    assert not isinstance(failure.value, NotAttempted)
+    assert "tape.watch" in str(failure.value)
 
 
 @pytest.mark.parametrize(
@@ -64,36 +119,47 @@ def test_1_2_placeholder():
     [
         (-RIGHT_GRAD_W, -RIGHT_GRAD_B, "wrong sign"),
         (RIGHT_GRAD_W / (_A * (1 - _A)), RIGHT_GRAD_B / (_A * (1 - _A)), "sigmoid's own derivative"),
-        (RIGHT_GRAD_W / 2, RIGHT_GRAD_B / 2, "half the expected"),
-        (RIGHT_GRAD_B, RIGHT_GRAD_B, "dz/dw = x"),
-        (RIGHT_GRAD_W, 0.3, "should be dL/db"),
-        (0.0, RIGHT_GRAD_B, "should be dL/db times dz/dw"),
+        (RIGHT_GRAD_W / 2, RIGHT_GRAD_B / 2, "exactly 2 times too small"),
+        (RIGHT_GRAD_B, RIGHT_GRAD_B, "one more link"),
+        (RIGHT_GRAD_B * 0.5, RIGHT_GRAD_B, "not w itself"),
+        (RIGHT_GRAD_W, 0.3, "`grad_b` = 0.3 is not right yet: it is too large"),
+        (RIGHT_GRAD_W, -0.9, "`grad_b` = -0.9 is not right yet: it is too small"),
+        (0.0, RIGHT_GRAD_B, "`grad_w` = 0 is not right yet: it is too large"),
         ([1.0, 2.0], RIGHT_GRAD_B, "single number"),
         ("abc", RIGHT_GRAD_B, "should be a number"),
     ],
 )
 def test_1_2_wrong(grad_w, grad_b, message):
-    with pytest.raises(ExerciseCheckFailed, match=message):
+    with pytest.raises(ExerciseCheckFailed, match=re.escape(message)) as failure:
         check.exercise_1_2(grad_w, grad_b)
+    assert not isinstance(failure.value, NotAttempted)
+    text = str(failure.value)
+    for right in (RIGHT_GRAD_W, RIGHT_GRAD_B, _A):
+        assert f"{right:.3f}"[:-1] not in text and f"{abs(right):.2f}" not in text, text
 
 
 def test_1_2_right(capsys):
     check.exercise_1_2(RIGHT_GRAD_W, RIGHT_GRAD_B)
     check.exercise_1_2(round(RIGHT_GRAD_W, 4), round(RIGHT_GRAD_B, 4))  # rounded by hand is fine
-    check.exercise_1_2(np.float32(RIGHT_GRAD_W), np.array(RIGHT_GRAD_B))  # tensors become arrays
+    check.exercise_1_2(np.float32(RIGHT_GRAD_W), np.array(RIGHT_GRAD_B))
     assert capsys.readouterr().out.count("Exercise 1.2: correct") == 3
 
 
-def test_1_2_right_with_gradient_tape():
+def test_1_2_right_with_gradient_tape(capsys):
     tf = pytest.importorskip("tensorflow")
     w, b = tf.Variable(0.5), tf.Variable(-1.5)
     with tf.GradientTape() as tape:
         loss = (tf.sigmoid(w * 2.0 + b) - 1.0) ** 2
-    grad_w, grad_b = tape.gradient(loss, [w, b])
-    check.exercise_1_2(grad_w, grad_b)
+    check.exercise_1_2(*tape.gradient(loss, [w, b]))
+    w, b = tf.constant(0.5), tf.constant(-1.5)
+    with tf.GradientTape() as tape:
+        tape.watch([w, b])  # constants are fine once watched
+        loss = (tf.sigmoid(w * 2.0 + b) - 1.0) ** 2
+    check.exercise_1_2(*tape.gradient(loss, [w, b]))
+    assert capsys.readouterr().out.count("Exercise 1.2: correct") == 2
 
 
-# Exercise 1.3: mini-batch steps per epoch.
+# ---- Exercise 1.3: mini-batch steps per epoch ---------------------------------------------------------
 def test_1_3_placeholder():
     with pytest.raises(NotAttempted, match="steps_per_epoch"):
         check.exercise_1_3(..., 8)
@@ -104,59 +170,194 @@ def test_1_3_placeholder():
 @pytest.mark.parametrize(
     ("steps", "last", "message"),
     [
-        (31, 8, "one more, smaller step"),
+        (31, 8, "counts only the full batches"),
         (31.25, 8, "whole number"),
-        (1000, 1, "touch all 1000 examples once"),
-        (32, 32, "examples left for the last step"),
+        (1000, 1, "`steps_per_epoch` = 1000 is not right yet: it is too large"),
+        (30, 8, "`steps_per_epoch` = 30 is not right yet: it is too small"),
+        (32, 32, "is a full batch"),
+        (32, 24, "short of a full one"),
+        (32, 16, "`last_batch_size` = 16 is not right yet: it is exactly 2 times too large"),
         (32, float("nan"), "whole number"),
         ("many", 8, "should be a number"),
     ],
 )
 def test_1_3_wrong(steps, last, message):
-    with pytest.raises(ExerciseCheckFailed, match=message):
+    with pytest.raises(ExerciseCheckFailed, match=re.escape(message)) as failure:
         check.exercise_1_3(steps, last)
+    text = _message(failure)
+    if steps != 32:  # the right number of steps is not given away
+        assert "32" not in text, text
+    if last != 8:  # nor the right last batch
+        assert 8 not in _numbers(text), text
 
 
 def test_1_3_right(capsys):
     check.exercise_1_3(32, 8)
     check.exercise_1_3(np.int64(32), 8.0)
-    assert capsys.readouterr().out.count("Exercise 1.3: correct") == 2
+    check.exercise_1_3(math.ceil(1000 / 32), 1000 % 32)
+    assert capsys.readouterr().out.count("Exercise 1.3: correct") == 3
 
 
-# Exercise 1.4: the window matrix of a short series.
-RIGHT_X = np.array([[3, 5, 4], [5, 4, 6], [4, 6, 8], [6, 8, 7]], dtype=float)
-RIGHT_Y = np.array([6, 8, 7, 9], dtype=float)
+# ---- Exercise 1.4: simple or deep with 100 training images? -------------------------------------------
+def rule_all(simple_scores, deep_scores):
+    differences = np.asarray(deep_scores) - np.asarray(simple_scores)
+    if np.all(differences > 0):
+        return "deep"
+    if np.all(differences < 0):
+        return "simple"
+    return "tie"
+
+
+def rule_loop(simple_scores, deep_scores):
+    deep_wins = sum(d > s for s, d in zip(simple_scores, deep_scores))
+    simple_wins = sum(s > d for s, d in zip(simple_scores, deep_scores))
+    if deep_wins == len(deep_scores):
+        return "Deep"  # case does not matter
+    if simple_wins == len(simple_scores):
+        return "simple "
+    return "tie"
+
+
+def rule_sign(simple_scores, deep_scores):
+    signs = set(np.sign(np.subtract(deep_scores, simple_scores)).tolist())
+    return {frozenset({1.0}): "deep", frozenset({-1.0}): "simple"}.get(frozenset(signs), "tie")
+
+
+def by_mean(simple_scores, deep_scores):
+    gap = np.mean(deep_scores) - np.mean(simple_scores)
+    return "deep" if gap > 0 else "simple" if gap < 0 else "tie"
+
+
+def swapped(simple_scores, deep_scores):
+    return {"deep": "simple", "simple": "deep", "tie": "tie"}[rule_all(simple_scores, deep_scores)]
+
+
+def always_tie(simple_scores, deep_scores):
+    return "tie"
+
+
+def by_ranges(simple_scores, deep_scores):
+    if np.min(deep_scores) > np.max(simple_scores):
+        return "deep"
+    if np.min(simple_scores) > np.max(deep_scores):
+        return "simple"
+    return "tie"
+
+
+def level_counts_as_win(simple_scores, deep_scores):
+    differences = np.asarray(deep_scores) - np.asarray(simple_scores)
+    if np.all(differences >= 0):
+        return "deep"
+    if np.all(differences <= 0):
+        return "simple"
+    return "tie"
+
+
+def returns_bool(simple_scores, deep_scores):
+    return bool(np.all(np.asarray(deep_scores) > np.asarray(simple_scores)))
+
+
+def crashes(simple_scores, deep_scores):
+    return simple_scores["deep net"]
+
+
+def forgot_return(simple_scores, deep_scores):
+    rule_all(simple_scores, deep_scores)
+
+
+def still_placeholder(simple_scores, deep_scores):
+    return ...
+
+
+def cv_table(simple, deep, n_train=100):
+    runs = len(simple)
+    return pd.DataFrame(
+        {
+            "split": np.arange(runs) // 3,
+            "seed": np.arange(runs) % 3,
+            "training images": n_train,
+            "simple net": simple,
+            "deep net": deep,
+        }
+    )
+
+
+_SIMPLE = np.linspace(0.88, 0.92, 15)
+SMALL_RESULTS = cv_table(_SIMPLE, _SIMPLE - np.linspace(0.02, 0.1, 15))  # the simple net better in every run
+MIXED_RESULTS = cv_table(_SIMPLE, _SIMPLE + np.tile([0.01, -0.01, 0.0], 5), n_train=1347)
 
 
 def test_1_4_placeholder():
-    with pytest.raises(NotAttempted, match="`X`"):
-        check.exercise_1_4(..., RIGHT_Y)
-    with pytest.raises(NotAttempted, match="`y`"):
-        check.exercise_1_4(RIGHT_X, None)
+    with pytest.raises(NotAttempted, match="prediction"):
+        check.exercise_1_4(..., ..., ..., ...)
+    with pytest.raises(NotAttempted, match="my_verdict"):
+        check.exercise_1_4("deep", ..., ..., ...)
+    with pytest.raises(NotAttempted, match="my_verdict"):
+        check.exercise_1_4("deep", still_placeholder, ..., ...)
+    with pytest.raises(NotAttempted, match="small_results"):
+        check.exercise_1_4("tie", rule_all, ..., ...)
+    with pytest.raises(NotAttempted, match="small_data_verdict"):
+        check.exercise_1_4("simple", rule_all, SMALL_RESULTS, ...)
 
 
 @pytest.mark.parametrize(
-    ("X", "y", "message"),
+    ("my_verdict", "message"),
     [
-        (np.vstack([RIGHT_X, [8, 7, 9]]), np.append(RIGHT_Y, 0), "one too many"),
-        (RIGHT_X[:3], RIGHT_Y[:3], "should have shape"),
-        (RIGHT_X, RIGHT_Y[:3], "one target per window"),
-        (RIGHT_X[:, ::-1], RIGHT_Y, "reversed"),
-        (RIGHT_X + np.array([[0], [0], [1], [0]]), RIGHT_Y, "row 2 of `X`"),
-        (RIGHT_X, RIGHT_X[:, -1], "right after each window"),
-        ([[3, 5], [4]], RIGHT_Y, "array of numbers"),
+        (by_mean, "followed the mean"),
+        (swapped, "named the other net"),
+        (always_tie, "called a tie, but one net is better in every paired run"),
+        (by_ranges, "not their ranges"),
+        (level_counts_as_win, "score the same is not a win"),
+        (returns_bool, "one of the strings"),
+        (crashes, "raised"),
+        (forgot_return, "forget the `return`"),
+        ("tie", "should be a function"),
     ],
 )
-def test_1_4_wrong(X, y, message):
-    with pytest.raises(ExerciseCheckFailed, match=message):
-        check.exercise_1_4(X, y)
+def test_1_4_wrong_verdict_function(my_verdict, message):
+    with pytest.raises(ExerciseCheckFailed, match=message) as failure:
+        check.exercise_1_4("deep", my_verdict, SMALL_RESULTS, "simple")
+    assert not isinstance(failure.value, NotAttempted)
 
 
-def test_1_4_right(capsys):
-    check.exercise_1_4(RIGHT_X, RIGHT_Y)
-    check.exercise_1_4(RIGHT_X.tolist(), RIGHT_Y[:, None])  # lists and a [n, 1] target are fine
+@pytest.mark.parametrize(
+    ("prediction", "small_results", "small_data_verdict", "message"),
+    [
+        ("bigger", SMALL_RESULTS, "simple", "`prediction` should be one of"),
+        (3, SMALL_RESULTS, "simple", "`prediction` should be one of"),
+        ("tie", MIXED_RESULTS, "tie", "training images; the exercise asks for 100"),
+        ("tie", {"simple net": [0.9] * 5, "deep net": [0.8] * 5}, "simple", "table that `cross_validate_nets"),
+        ("tie", SMALL_RESULTS.head(3), "simple", "at least 5 paired runs"),
+        ("tie", SMALL_RESULTS, "deep", "does not follow from `small_results`"),
+        ("tie", SMALL_RESULTS, "tie", "does not follow from `small_results`"),
+        ("tie", SMALL_RESULTS, True, "one of the strings"),
+    ],
+)
+def test_1_4_wrong_measurement_or_verdict(prediction, small_results, small_data_verdict, message):
+    with pytest.raises(ExerciseCheckFailed, match=re.escape(message)) as failure:
+        check.exercise_1_4(prediction, rule_all, small_results, small_data_verdict)
+    assert not isinstance(failure.value, NotAttempted)
 
-    from utils.data import make_windows
 
-    check.exercise_1_4(*make_windows(np.array([3, 5, 4, 6, 8, 7, 9.0]), window=3))  # [n, 3, 1] from utils
-    assert capsys.readouterr().out.count("Exercise 1.4: correct") == 3
+def test_1_4_gives_no_verdict_away():
+    with pytest.raises(ExerciseCheckFailed) as failure:
+        check.exercise_1_4("deep", rule_all, SMALL_RESULTS, "tie")
+    assert not re.search(r"\b(simple|deep)\b(?! net)", _message(failure).replace("`my_verdict`", "")), str(failure)
+    with pytest.raises(ExerciseCheckFailed) as failure:
+        check.exercise_1_4("deep", by_mean, SMALL_RESULTS, "simple")
+    assert "'tie'" not in _message(failure).split("returned")[1]
+
+
+@pytest.mark.parametrize("my_verdict", [rule_all, rule_loop, rule_sign])
+@pytest.mark.parametrize("prediction", ["simple", "deep", "tie", " Tie"])  # any honest prediction is fine
+def test_1_4_right(my_verdict, prediction, capsys):
+    check.exercise_1_4(
+        prediction, my_verdict, SMALL_RESULTS, my_verdict(SMALL_RESULTS["simple net"], SMALL_RESULTS["deep net"])
+    )
+    assert "Exercise 1.4: correct" in capsys.readouterr().out
+
+
+def test_1_4_the_verdict_follows_the_students_own_numbers(capsys):
+    deep_better = cv_table(_SIMPLE, _SIMPLE + 0.01)
+    check.exercise_1_4("simple", rule_all, deep_better, "deep")  # their measurement, their verdict
+    assert "Exercise 1.4: correct" in capsys.readouterr().out

@@ -2,6 +2,10 @@
 
     from utils.exercises import lesson01 as check
     check.exercise_1_1(learning_rate)
+
+Each `exercise_1_M` checks one exercise of notebooks/01_mlp_recap.ipynb. A failure says what is wrong
+(direction, factor, which link of the chain, which case), never the expected answer, and gives hints
+in stages.
 """
 
 from __future__ import annotations
@@ -10,192 +14,310 @@ import math
 
 import numpy as np
 
-from ..checks import ExerciseCheckFailed, exercise, expect, require_array, require_number
+from ..checks import (
+    ExerciseCheckFailed,
+    call,
+    exercise,
+    expect,
+    expect_close,
+    require,
+    require_gradient,
+    require_number,
+)
 
-# Exercise 1.1: a steeper slope, L(w) = 2 (w + 1)^2, skied from w = 3 for 20 steps.
-STEEP_MINIMUM = -1.0
-STEEP_START = 3.0
-STEEP_STEPS = 20
-STEEP_TOLERANCE = 1e-3
+# ---- Exercise 1.1: a learning rate for a steeper slope ----------------------------------------------
 
-# Exercise 1.2: one sigmoid neuron, L(w, b) = (sigmoid(w * x + b) - y)^2, at this point.
-NEURON_X = 2.0
-NEURON_Y = 1.0
-NEURON_W = 0.5
-NEURON_B = -1.5
-
-# Exercise 1.3: mini-batches of 32 from 1,000 examples.
-N_EXAMPLES = 1000
-BATCH_SIZE = 32
-
-# Exercise 1.4: windows of 3 steps cut from a short series.
-WINDOW_SERIES = (3.0, 5.0, 4.0, 6.0, 8.0, 7.0, 9.0)
-WINDOW_SIZE = 3
+# L(w) = 5 (w + 1)^2, skied from w = 3 for 20 steps; the lesson's own "right" rate (0.3) diverges here.
+_STEEP_CURVATURE = 5.0
+_STEEP_MINIMUM = -1.0
+_STEEP_START = 3.0
+_STEEP_STEPS = 20
+_STEEP_TOLERANCE = 1e-3
 
 
-def steep_slope(w: float) -> float:
-    """dL/dw for L(w) = 2 (w + 1)^2."""
-    return 4.0 * (w - STEEP_MINIMUM)
+def _steep_slope(w: float) -> float:
+    """dL/dw for L(w) = 5 (w + 1)^2."""
+    return 2.0 * _STEEP_CURVATURE * (w - _STEEP_MINIMUM)
 
 
 def _ski(learning_rate: float) -> list[float]:
-    path = [STEEP_START]
-    for _ in range(STEEP_STEPS):
-        path.append(path[-1] - learning_rate * steep_slope(path[-1]))
+    path = [_STEEP_START]
+    for _ in range(_STEEP_STEPS):
+        path.append(path[-1] - learning_rate * _steep_slope(path[-1]))
     return path
 
 
 def exercise_1_1(learning_rate) -> None:
     """learning_rate: a step size that brings the skier within 1e-3 of w = -1 in 20 steps."""
-    hint = (
-        "run gradient_descent(steep_slope, 3.0, learning_rate, 20) and look at the path: "
-        "does the skier crawl, settle, or jump from side to side?"
-    )
-    with exercise("1.1", hint=hint):
+    hints = [
+        "run gradient_descent(steep_slope, 3.0, learning_rate, 20) for a few rates and look at the last "
+        "positions: does the skier crawl, settle, or jump from side to side?",
+        "the rate that was right on the first slope is not right here: this slope is steeper, so the same "
+        "rate takes longer steps.",
+        "as in section 2, each step multiplies the distance to the minimum by a fixed factor, 1 minus the "
+        "learning rate times the slope's steepness (the number in front of (w + 1) in L'(w)). Work out that "
+        "factor for this slope: it must lie well inside (-1, 1) for the distance to shrink fast.",
+    ]
+    with exercise("1.1", hints=hints):
         rate = require_number(learning_rate, "learning_rate")
         expect(math.isfinite(rate), f"`learning_rate` should be a finite number, got {rate}.")
         expect(rate > 0, f"`learning_rate` should be positive (a step against the slope), got {rate:g}.")
         with np.errstate(all="ignore"):
             path = _ski(rate)
-        distances = [abs(w - STEEP_MINIMUM) for w in path]
+        distances = [abs(w - _STEEP_MINIMUM) for w in path]
         final = distances[-1]
         if not math.isfinite(final) or final > distances[0]:
             raise ExerciseCheckFailed(
                 f"with learning_rate = {rate:g} the skier overshoots further at every step: after "
-                f"{STEEP_STEPS} steps w = {path[-1]:.4g}, farther from the minimum w = -1 than the start w = 3. "
-                "Expected a smaller learning rate."
+                f"{_STEEP_STEPS} steps it is farther from the minimum than where it started. The rate is too large."
             )
-        crosses = sum((a - STEEP_MINIMUM) * (b - STEEP_MINIMUM) < 0 for a, b in zip(path, path[1:]))
-        if final >= STEEP_TOLERANCE and crosses:
+        crosses = sum((a - _STEEP_MINIMUM) * (b - _STEEP_MINIMUM) < 0 for a, b in zip(path, path[1:]))
+        if final >= _STEEP_TOLERANCE and crosses:
             raise ExerciseCheckFailed(
                 f"with learning_rate = {rate:g} the skier zigzags across the minimum ({crosses} crossings) and "
-                f"after {STEEP_STEPS} steps is still {final:.3g} away from w = -1 (expected under "
-                f"{STEEP_TOLERANCE:g}). A slightly smaller learning rate damps the zigzag."
+                f"after {_STEEP_STEPS} steps is still {final:.3g} away from it. The zigzag shrinks too slowly: "
+                "each step overshoots by almost as much as it corrects."
             )
-        expect(final < STEEP_TOLERANCE, (
-            f"with learning_rate = {rate:g} the skier is too slow: after {STEEP_STEPS} steps w = {path[-1]:.4g}, "
-            f"still {final:.3g} away from w = -1 (expected under {STEEP_TOLERANCE:g}). Try a larger learning rate."
-        ))
+        expect(
+            final < _STEEP_TOLERANCE,
+            f"with learning_rate = {rate:g} the skier is too slow: after {_STEEP_STEPS} steps it is still "
+            f"{final:.3g} away from the minimum, always on the side where it started. The rate is too small.",
+        )
+
+
+# ---- Exercise 1.2: a gradient by hand, then by tape -------------------------------------------------
+
+# One sigmoid neuron, L(w, b) = (sigmoid(w * x + b) - y)^2, at this point (the exercise text says so).
+_NEURON_X = 2.0
+_NEURON_Y = 1.0
+_NEURON_W = 0.5
+_NEURON_B = -1.5
 
 
 def _sigmoid(z: float) -> float:
     return 1.0 / (1.0 + math.exp(-z))
 
 
-def neuron_gradients() -> tuple[float, float]:
+def _reference_neuron_gradients() -> tuple[float, float]:
     """The true (dL/dw, dL/db) of exercise 1.2, by the chain rule."""
-    output = _sigmoid(NEURON_W * NEURON_X + NEURON_B)
-    dloss_dz = 2.0 * (output - NEURON_Y) * output * (1.0 - output)
-    return dloss_dz * NEURON_X, dloss_dz
+    output = _sigmoid(_NEURON_W * _NEURON_X + _NEURON_B)
+    dloss_dz = 2.0 * (output - _NEURON_Y) * output * (1.0 - output)
+    return dloss_dz * _NEURON_X, dloss_dz
 
 
 def _near(a: float, b: float) -> bool:
-    return math.isclose(a, b, rel_tol=1e-3, abs_tol=1e-4)
+    return math.isclose(a, b, rel_tol=1e-3, abs_tol=1e-6)
 
 
 def exercise_1_2(grad_w, grad_b) -> None:
     """grad_w, grad_b: dL/dw and dL/db of L = (sigmoid(w x + b) - y)^2 at x=2, y=1, w=0.5, b=-1.5."""
-    hint = (
-        "go one link at a time: z = w*x + b, a = sigmoid(z), L = (a - y)**2; multiply dL/da, da/dz and dz/dw "
-        "(or dz/db). tf.GradientTape gives the same numbers if you want to check yourself."
-    )
-    with exercise("1.2", hint=hint):
-        got_w = require_number(grad_w, "grad_w")
-        got_b = require_number(grad_b, "grad_b")
-        want_w, want_b = neuron_gradients()
-        output = _sigmoid(NEURON_W * NEURON_X + NEURON_B)
+    hints = [
+        "go one link at a time: z = w*x + b, then a = sigmoid(z), then L = (a - y)**2.",
+        "dL/db is the product dL/da * da/dz * dz/db, and dL/dw is dL/da * da/dz * dz/dw; the exercise text "
+        "gives the sigmoid's derivative.",
+        "for the tape: make w and b tf.Variable objects (or call tape.watch on constants), compute the loss "
+        "inside the `with tf.GradientTape() as tape:` block, then ask tape.gradient(loss, [w, b]).",
+    ]
+    with exercise("1.2", hints=hints):
+        got_w = require_number(require_gradient(grad_w, "grad_w"), "grad_w")
+        got_b = require_number(require_gradient(grad_b, "grad_b"), "grad_b")
+        want_w, want_b = _reference_neuron_gradients()
+        output = _sigmoid(_NEURON_W * _NEURON_X + _NEURON_B)
+        slope = output * (1.0 - output)
         if _near(got_w, -want_w) and _near(got_b, -want_b):
             raise ExerciseCheckFailed(
-                f"both gradients have the wrong sign (got {got_w:.4g} and {got_b:.4g}). Expected negative "
-                f"gradients: dL/da = 2 (a - y) < 0 here, since a = {output:.3f} is below y = 1."
+                "both gradients have the wrong sign: look at the sign of dL/da = 2 (a - y) at this point "
+                "(is the output a above or below the target y?)."
             )
-        if _near(got_b, want_b / (output * (1.0 - output))):
+        if _near(got_b, want_b / slope):
             raise ExerciseCheckFailed(
-                f"`grad_b` = {got_b:.4g} misses the sigmoid's own derivative: expected dL/da multiplied by "
-                "da/dz = sigmoid(z) * (1 - sigmoid(z))."
+                "`grad_b` misses the sigmoid's own derivative: the chain from L to b passes through a = sigmoid(z), "
+                "so da/dz is one of its links."
             )
         if _near(got_b, want_b / 2.0):
             raise ExerciseCheckFailed(
-                f"`grad_b` = {got_b:.4g} is half the expected value: the derivative of (a - y)**2 is 2 (a - y)."
+                "`grad_b` is exactly 2 times too small: what is the derivative of (a - y)**2 with respect to a?"
             )
-        expect(
-            _near(got_b, want_b),
-            f"`grad_b` should be dL/db at w = 0.5, b = -1.5, a negative number (raising b moves the output "
-            f"towards y = 1), got {got_b:.4g}.",
-        )
+        expect_close(got_b, want_b, "grad_b", rtol=1e-3, atol=1e-6)
         if _near(got_w, want_b):
             raise ExerciseCheckFailed(
-                f"`grad_w` = {got_w:.4g} equals dL/db: expected it multiplied by one more link, dz/dw = x = 2."
+                "`grad_w` equals your `grad_b`: the chain from L to w has one more link than the one to b, dz/dw."
             )
-        expect(_near(got_w, want_w), f"`grad_w` should be dL/db times dz/dw = x = 2, got {got_w:.4g}.")
+        if _near(got_w, want_b * _NEURON_W):
+            raise ExerciseCheckFailed(
+                "`grad_w` looks like dL/db times the weight w: dz/dw is what w multiplies in z = w*x + b, not w itself."
+            )
+        expect_close(got_w, want_w, "grad_w", rtol=1e-3, atol=1e-6)
+
+
+# ---- Exercise 1.3: steps per epoch ------------------------------------------------------------------
+
+_N_EXAMPLES = 1000
+_BATCH_SIZE = 32
 
 
 def exercise_1_3(steps_per_epoch, last_batch_size) -> None:
     """steps_per_epoch, last_batch_size: one epoch over 1,000 examples in mini-batches of 32."""
-    hint = "every example is used once per epoch; the examples left over after the full batches form one more batch."
-    with exercise("1.3", hint=hint):
+    hints = [
+        "every example is used exactly once per epoch, and a step uses at most one batch of examples.",
+        "count the full batches first; then ask whether they used every example.",
+        "the examples left over after the full batches form one more, smaller batch: the remainder of a division.",
+    ]
+    with exercise("1.3", hints=hints):
         steps = require_number(steps_per_epoch, "steps_per_epoch")
         last = require_number(last_batch_size, "last_batch_size")
         for value, name in ((steps, "steps_per_epoch"), (last, "last_batch_size")):
             expect(math.isfinite(value) and value == int(value), f"`{name}` should be a whole number, got {value:g}.")
         steps, last = int(steps), int(last)
-        want_steps = math.ceil(N_EXAMPLES / BATCH_SIZE)
-        want_last = N_EXAMPLES - (want_steps - 1) * BATCH_SIZE
-        if steps == N_EXAMPLES // BATCH_SIZE:
+        full_batches = _N_EXAMPLES // _BATCH_SIZE
+        want_steps = math.ceil(_N_EXAMPLES / _BATCH_SIZE)
+        want_last = _N_EXAMPLES - (want_steps - 1) * _BATCH_SIZE
+        if steps == full_batches:
             raise ExerciseCheckFailed(
-                f"{steps} full batches of {BATCH_SIZE} touch only {steps * BATCH_SIZE} of the {N_EXAMPLES} "
-                "examples: expected one more, smaller step for the rest."
+                "`steps_per_epoch` counts only the full batches: they leave some examples untouched this epoch, "
+                "so rounding down is not enough."
             )
-        expect(
-            steps == want_steps,
-            f"`steps_per_epoch` should be the number of batches of at most {BATCH_SIZE} examples that touch all "
-            f"{N_EXAMPLES} examples once, got {steps}.",
-        )
-        expect(
-            last == want_last,
-            f"`last_batch_size` should be the number of examples left for the last step after {want_steps - 1} "
-            f"full batches of {BATCH_SIZE}, got {last}.",
-        )
-
-
-def expected_windows() -> tuple[np.ndarray, np.ndarray]:
-    """The right answer of exercise 1.4: X [n_windows, window] oldest value first, y [n_windows]."""
-    series = np.asarray(WINDOW_SERIES)
-    n_windows = len(series) - WINDOW_SIZE
-    X = np.stack([series[start : start + WINDOW_SIZE] for start in range(n_windows)])
-    return X, series[WINDOW_SIZE:]
-
-
-def exercise_1_4(X, y) -> None:
-    """X, y: windows of 3 steps from [3, 5, 4, 6, 8, 7, 9] and the value right after each window."""
-    hint = "window i is series[i : i + 3] and its target is series[i + 3]; stop when no value is left for a target."
-    with exercise("1.4", hint=hint):
-        want_X, want_y = expected_windows()
-        got_X = require_array(X, "X")
-        got_y = require_array(y, "y")
-        if got_X.ndim == 3 and got_X.shape[-1] == 1:  # make_windows' [n_windows, window, 1] is fine too
-            got_X = got_X[..., 0]
-        if got_y.ndim == 2 and got_y.shape[-1] == 1:
-            got_y = got_y[:, 0]
-        if got_X.shape == (len(want_X) + 1, WINDOW_SIZE):
+        expect_close(steps, want_steps, "steps_per_epoch")
+        if last == _BATCH_SIZE:
             raise ExerciseCheckFailed(
-                f"`X` has {len(got_X)} windows, one too many: the last window has no next value to predict."
+                "`last_batch_size` is a full batch, but the batch size does not divide the number of examples: "
+                "the last step gets what the full batches leave over."
             )
-        expect(
-            got_X.shape == want_X.shape,
-            f"`X` should have shape {want_X.shape} (one row per window, one column per step), got {got_X.shape}.",
+        if last == _BATCH_SIZE - want_last:
+            raise ExerciseCheckFailed(
+                "`last_batch_size` is how many examples the last batch is short of a full one, not how many it holds."
+            )
+        expect_close(last, want_last, "last_batch_size")
+
+
+# ---- Exercise 1.4: simple or deep, with 100 training images? ----------------------------------------
+
+_VERDICTS = ("simple", "deep", "tie")
+_SMALL_N_TRAIN = 100
+
+
+def _reference_verdict(simple_scores, deep_scores) -> str:
+    """The lesson's rule: a net wins only if it is better in every paired run; otherwise a tie."""
+    differences = np.asarray(deep_scores, dtype=float) - np.asarray(simple_scores, dtype=float)
+    if np.all(differences > 0):
+        return "deep"
+    if np.all(differences < 0):
+        return "simple"
+    return "tie"
+
+
+def _as_verdict(answer, name: str) -> str:
+    """A verdict string, case and surrounding spaces ignored."""
+    if not isinstance(answer, str):
+        raise ExerciseCheckFailed(
+            f"`{name}` should be one of the strings 'simple', 'deep' or 'tie', got {type(answer).__name__} {answer!r}."
         )
-        expect(got_y.shape == want_y.shape, f"`y` should have shape {want_y.shape} (one target per window), "
-                                            f"got {got_y.shape}.")
-        if np.allclose(got_X, want_X[:, ::-1]):
-            raise ExerciseCheckFailed("the rows of `X` are reversed: expected the oldest value first.")
-        for row, (got_row, want_row) in enumerate(zip(got_X, want_X)):
-            expect(
-                np.allclose(got_row, want_row),
-                f"row {row} of `X` should be the 3 values starting at step {row}, {want_row.tolist()}, "
-                f"got {got_row.tolist()}.",
-            )
+    verdict = answer.strip().lower()
+    expect(verdict in _VERDICTS, f"`{name}` should be one of 'simple', 'deep' or 'tie', got {answer!r}.")
+    return verdict
+
+
+def _verdict_cases(rng: np.random.Generator) -> list[tuple[str, np.ndarray, np.ndarray]]:
+    """(which paired scores, simple scores, deep scores): the cases that tell the usual slips apart."""
+    simple = np.array([0.91, 0.95, 0.89, 0.97, 0.93, 0.90])
+    cases = [
+        ("paired scores where the deep net is better in every run, by a wide margin", simple, simple + 0.04),
+        ("paired scores where the simple net is better in every run, by a wide margin", simple, simple - 0.04),
+        (
+            "paired scores where each net is better in some runs",
+            simple,
+            simple + np.array([0.03, -0.01, 0.02, 0.02, -0.02, 0.01]),
+        ),
+        # Better in every pair, but the runs vary more than the nets differ: the two ranges overlap.
+        (
+            "paired scores where the deep net is better in every run, by less than the runs differ",
+            simple,
+            simple + 0.005,
+        ),
+        (
+            "paired scores where the simple net is better in every run, by less than the runs differ",
+            simple,
+            simple - 0.005,
+        ),
+        (
+            "paired scores where the deep net is better in all runs but one, where both score the same",
+            simple,
+            simple + np.array([0.02, 0.01, 0.0, 0.03, 0.02, 0.01]),
+        ),
+        (
+            "paired scores where the mean favours the deep net, but the simple net is better in one run",
+            simple,
+            simple + np.array([0.03, 0.03, 0.03, 0.03, 0.03, -0.01]),
+        ),
+        ("paired scores where both nets score the same in every run", simple, simple.copy()),
+    ]
+    for _ in range(6):  # random paired runs: some with a clear winner, some without
+        n_runs = int(rng.integers(5, 16))
+        base = rng.uniform(0.8, 0.98, size=n_runs)
+        shift = rng.choice([-0.02, 0.0, 0.02])
+        cases.append(("random paired scores", base, base + shift + rng.normal(0, 0.012, size=n_runs)))
+    return cases
+
+
+def _verdict_slip(simple, deep, got: str, want: str) -> str:
+    """Why `my_verdict` said `got` where the rule says `want`: the usual slip in words, not the answer."""
+    differences = deep - simple
+    if {got, want} == {"simple", "deep"}:
+        return "it named the other net: the first argument holds the simple net's scores, the second the deep net's."
+    if want == "tie":
+        one_sided = np.all(differences >= 0) or np.all(differences <= 0)
+        if np.any(differences == 0) and one_sided:
+            return "a run where both nets score the same is not a win: the winner must be better in every run."
+        mean_says = "deep" if differences.mean() > 0 else "simple"
+        if got == mean_says:
+            return "it followed the mean, but the other net is better in some runs: look at each run, not the mean."
+        return "it named a winner although neither net is better in every run."
+    if max(simple.min(), deep.min()) <= min(simple.max(), deep.max()):  # the two ranges overlap
+        return (
+            "it called a tie, but one net is better in every paired run; the ranges overlap only because the "
+            "runs differ from each other. Compare the nets run by run (same split, same seed), not their ranges."
+        )
+    return "it called a tie although one net is better in every run."
+
+
+def exercise_1_4(prediction, my_verdict, small_results, small_data_verdict) -> None:
+    """prediction: the guess before measuring; my_verdict(simple_scores, deep_scores) -> 'simple'|'deep'|'tie';
+    small_results: cross_validate_nets(100); small_data_verdict: my_verdict applied to small_results."""
+    hints = [
+        "look at the runs one by one: in how many runs is each net the more accurate one?",
+        "the lesson's rule: a net wins only if it is more accurate in every paired run (same split, same seed); "
+        "if the sign of the difference flips, or a run is level, it is a tie.",
+        "compute the paired differences deep - simple as one array, then ask whether all of them are above zero, "
+        "or all of them below zero; anything else is a tie.",
+    ]
+    with exercise("1.4", hints=hints):
+        _as_verdict(require(prediction, "prediction"), "prediction")
+        require(my_verdict, "my_verdict")
+        for case, simple, deep in _verdict_cases(np.random.default_rng()):
+            got = _as_verdict(call(my_verdict, "my_verdict", simple, deep), "what my_verdict returns")
+            want = _reference_verdict(simple, deep)
+            if got != want:
+                raise ExerciseCheckFailed(
+                    f"on {case} ({len(simple)} runs), your `my_verdict` returned {got!r}: "
+                    + _verdict_slip(simple, deep, got, want)
+                )
+        results = require(small_results, "small_results")
+        columns = getattr(results, "columns", None)
         expect(
-            np.allclose(got_y, want_y),
-            f"`y` should hold the value right after each window, {want_y.tolist()}, got {got_y.tolist()}.",
+            columns is not None and {"simple net", "deep net", "training images"} <= set(columns),
+            "`small_results` should be the table that `cross_validate_nets(...)` returns.",
+        )
+        sizes = set(np.asarray(results["training images"]).tolist())
+        expect(
+            sizes == {_SMALL_N_TRAIN},
+            f"`small_results` holds runs with {sorted(sizes)} training images; the exercise asks for {_SMALL_N_TRAIN}.",
+        )
+        simple_scores = np.asarray(results["simple net"], dtype=float)
+        deep_scores = np.asarray(results["deep net"], dtype=float)
+        expect(len(simple_scores) >= 5, "`small_results` should hold at least 5 paired runs.")
+        verdict = _as_verdict(require(small_data_verdict, "small_data_verdict"), "small_data_verdict")
+        expect(
+            verdict == _reference_verdict(simple_scores, deep_scores),
+            "`small_data_verdict` does not follow from `small_results` by the lesson's rule: apply your "
+            "`my_verdict` to its two columns of scores.",
         )
