@@ -32,10 +32,15 @@ def _numbers(text: str) -> list[float]:
 WORKING_RATES = (0.034, 0.166)
 
 
+STABLE_LIMIT = 0.2  # where 1 - 10 * rate = -1
+
+
 @pytest.mark.parametrize("placeholder", [..., None])
 def test_1_1_placeholder(placeholder):
     with pytest.raises(NotAttempted, match="not attempted yet"):
-        check.exercise_1_1(placeholder)
+        check.exercise_1_1(placeholder, STABLE_LIMIT)
+    with pytest.raises(NotAttempted, match="largest_stable_rate"):
+        check.exercise_1_1(0.1, placeholder)
 
 
 @pytest.mark.parametrize(
@@ -47,6 +52,7 @@ def test_1_1_placeholder(placeholder):
         (0.02, "too slow"),
         (0.01, "too slow"),
         (0.19, "zigzags"),
+        (0.2, "bounces between the same two points"),  # the factor is exactly -1
         (0.0, "should be positive"),
         (-0.1, "should be positive"),
         (float("nan"), "finite"),
@@ -55,7 +61,7 @@ def test_1_1_placeholder(placeholder):
 )
 def test_1_1_wrong(learning_rate, message):
     with pytest.raises(ExerciseCheckFailed, match=message) as failure:
-        check.exercise_1_1(learning_rate)
+        check.exercise_1_1(learning_rate, STABLE_LIMIT)
     assert not isinstance(failure.value, NotAttempted)
     assert "Hint 1 of 3" in str(failure.value)
 
@@ -64,7 +70,7 @@ def test_1_1_wrong(learning_rate, message):
 def test_1_1_gives_no_working_rate_away(learning_rate):
     for _ in range(3):  # every hint stage
         with pytest.raises(ExerciseCheckFailed) as failure:
-            check.exercise_1_1(learning_rate)
+            check.exercise_1_1(learning_rate, STABLE_LIMIT)
         text = re.sub(r"still \S+ away", "", str(failure.value))  # the distance left is the student's own result
         named = [n for n in _numbers(text) if not math.isclose(n, learning_rate)]
         assert not any(WORKING_RATES[0] <= n <= WORKING_RATES[1] for n in named), str(failure.value)
@@ -73,13 +79,39 @@ def test_1_1_gives_no_working_rate_away(learning_rate):
 def test_1_1_hints_come_in_stages():
     for stage in (1, 2, 3, 3):
         with pytest.raises(ExerciseCheckFailed) as failure:
-            check.exercise_1_1(0.3)
+            check.exercise_1_1(0.3, STABLE_LIMIT)
         assert f"Hint {stage} of 3" in str(failure.value) and f"Hint {stage + 1} of 3" not in str(failure.value)
 
 
 @pytest.mark.parametrize("learning_rate", [0.05, 0.1, 0.15, np.float32(0.1), np.array([0.08])])
 def test_1_1_right(learning_rate, capsys):
-    check.exercise_1_1(learning_rate)
+    check.exercise_1_1(learning_rate, STABLE_LIMIT)
+    assert "Exercise 1.1: correct" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("largest_stable_rate", "message"),
+    [
+        (0.1, "makes the step factor 0"),
+        (0.166, "too small"),  # the edge of the working range, not the edge of stability
+        (0.19999, "too small"),
+        (0.20001, "too large"),
+        (1.0, "too large"),  # the limit on the first slope
+        (0.4, "too large"),
+        (float("inf"), "finite"),
+        ("fifth", "should be a number"),
+    ],
+)
+def test_1_1_wrong_largest_stable_rate(largest_stable_rate, message):
+    with pytest.raises(ExerciseCheckFailed, match=message) as failure:
+        check.exercise_1_1(0.1, largest_stable_rate)
+    assert not isinstance(failure.value, NotAttempted)
+    assert STABLE_LIMIT not in _numbers(_message(failure)), str(failure.value)
+
+
+@pytest.mark.parametrize("largest_stable_rate", [0.2, 1 / 5, 2 / 10, np.float64(0.2), np.array([0.2])])
+def test_1_1_right_largest_stable_rate(largest_stable_rate, capsys):
+    check.exercise_1_1(0.08, largest_stable_rate)
     assert "Exercise 1.1: correct" in capsys.readouterr().out
 
 
@@ -94,44 +126,80 @@ RIGHT_GRAD_B = 2.0 * (_A - 1.0) * _A * (1.0 - _A)
 RIGHT_GRAD_W = RIGHT_GRAD_B * 2.0
 
 
-def test_1_2_placeholder():
-    with pytest.raises(NotAttempted, match="grad_w"):
-        check.exercise_1_2(..., ...)
-    with pytest.raises(NotAttempted, match="grad_b"):
-        check.exercise_1_2(RIGHT_GRAD_W, ...)
+def neuron_grads(x, y, w, b):
+    a = _sigmoid(w * x + b)
+    dloss_dz = 2.0 * (a - y) * a * (1.0 - a)
+    return dloss_dz * x, dloss_dz
 
 
-def test_1_2_a_tape_that_watched_nothing_is_explained():
+def neuron_grads_numpy(x, y, w, b):  # another right form: NumPy, a list, the links spelt out
+    z = np.asarray(w) * x + b
+    a = 1.0 / (1.0 + np.exp(-z))
+    dloss_da, da_dz = 2.0 * (a - y), a * (1.0 - a)
+    return [dloss_da * da_dz * x, dloss_da * da_dz * 1.0]
+
+
+def neuron_grads_tape(x, y, w, b):  # a tape inside the function also gives the right numbers
     tf = pytest.importorskip("tensorflow")
-    w, b = tf.constant(0.5), tf.constant(-1.5)  # constants: the tape does not watch them
+    w, b = tf.Variable(w, dtype=tf.float64), tf.Variable(b, dtype=tf.float64)
     with tf.GradientTape() as tape:
-        loss = (tf.sigmoid(w * 2.0 + b) - 1.0) ** 2
-    grad_w, grad_b = tape.gradient(loss, [w, b])
-    assert grad_w is None
-    with pytest.raises(ExerciseCheckFailed, match="tape did not record") as failure:
-        check.exercise_1_2(grad_w, grad_b)
-    assert not isinstance(failure.value, NotAttempted)
-    assert "tape.watch" in str(failure.value)
+        loss = (tf.sigmoid(w * x + b) - y) ** 2
+    return tuple(tape.gradient(loss, [w, b]))
+
+
+def _slip(transform):
+    def slipped(x, y, w, b):
+        return transform(x, y, w, b, *neuron_grads(x, y, w, b))
+
+    return slipped
+
+
+def _no_sigmoid_slope(x, y, w, b, gw, gb):
+    a = _sigmoid(w * x + b)
+    return gw / (a * (1 - a)), gb / (a * (1 - a))
+
+
+def _placeholder_neuron(x, y, w, b):
+    return ...
+
+
+def _neuron_without_return(x, y, w, b):
+    neuron_grads(x, y, w, b)
+
+
+def _neuron_crashes(x, y, w, b):
+    return math.sigmoid(x)
+
+
+def test_1_2_placeholder():
+    with pytest.raises(NotAttempted, match="my_neuron_grads"):
+        check.exercise_1_2(...)
+    with pytest.raises(NotAttempted, match="my_neuron_grads"):
+        check.exercise_1_2(_placeholder_neuron)
 
 
 @pytest.mark.parametrize(
-    ("grad_w", "grad_b", "message"),
+    ("my_neuron_grads", "message"),
     [
-        (-RIGHT_GRAD_W, -RIGHT_GRAD_B, "wrong sign"),
-        (RIGHT_GRAD_W / (_A * (1 - _A)), RIGHT_GRAD_B / (_A * (1 - _A)), "sigmoid's own derivative"),
-        (RIGHT_GRAD_W / 2, RIGHT_GRAD_B / 2, "exactly 2 times too small"),
-        (RIGHT_GRAD_B, RIGHT_GRAD_B, "one more link"),
-        (RIGHT_GRAD_B * 0.5, RIGHT_GRAD_B, "not w itself"),
-        (RIGHT_GRAD_W, 0.3, "`grad_b` = 0.3 is not right yet: it is too large"),
-        (RIGHT_GRAD_W, -0.9, "`grad_b` = -0.9 is not right yet: it is too small"),
-        (0.0, RIGHT_GRAD_B, "`grad_w` = 0 is not right yet: it is too large"),
-        ([1.0, 2.0], RIGHT_GRAD_B, "single number"),
-        ("abc", RIGHT_GRAD_B, "should be a number"),
+        (_slip(lambda x, y, w, b, gw, gb: (-gw, -gb)), "wrong sign"),
+        (_slip(lambda x, y, w, b, gw, gb: (gb, gw)), "swapped order"),
+        (_slip(_no_sigmoid_slope), "sigmoid's own derivative"),
+        (_slip(lambda x, y, w, b, gw, gb: (gw / 2, gb / 2)), "exactly 2 times too small"),
+        (_slip(lambda x, y, w, b, gw, gb: (gb, gb)), "one more link"),
+        (_slip(lambda x, y, w, b, gw, gb: (gb * w, gb)), "not w itself"),
+        (_slip(lambda x, y, w, b, gw, gb: (gw, gb + 0.5)), "grad_b at x="),
+        (_slip(lambda x, y, w, b, gw, gb: (gw * 1.3, gb)), "grad_w at x="),
+        (_slip(lambda x, y, w, b, gw, gb: gw), "should return a pair"),
+        (_slip(lambda x, y, w, b, gw, gb: (gw, gb, 0.0)), "should return a pair"),
+        (_slip(lambda x, y, w, b, gw, gb: (gw, "abc")), "should be a number"),
+        (_neuron_without_return, "forget the `return`"),
+        (_neuron_crashes, "raised AttributeError"),
+        (0.5, "should be a function"),
     ],
 )
-def test_1_2_wrong(grad_w, grad_b, message):
+def test_1_2_wrong(my_neuron_grads, message):
     with pytest.raises(ExerciseCheckFailed, match=re.escape(message)) as failure:
-        check.exercise_1_2(grad_w, grad_b)
+        check.exercise_1_2(my_neuron_grads)
     assert not isinstance(failure.value, NotAttempted)
     text = str(failure.value)
     for right in (RIGHT_GRAD_W, RIGHT_GRAD_B, _A):
@@ -139,24 +207,14 @@ def test_1_2_wrong(grad_w, grad_b, message):
 
 
 def test_1_2_right(capsys):
-    check.exercise_1_2(RIGHT_GRAD_W, RIGHT_GRAD_B)
-    check.exercise_1_2(round(RIGHT_GRAD_W, 4), round(RIGHT_GRAD_B, 4))  # rounded by hand is fine
-    check.exercise_1_2(np.float32(RIGHT_GRAD_W), np.array(RIGHT_GRAD_B))
-    assert capsys.readouterr().out.count("Exercise 1.2: correct") == 3
+    check.exercise_1_2(neuron_grads)
+    check.exercise_1_2(neuron_grads_numpy)
+    assert capsys.readouterr().out.count("Exercise 1.2: correct") == 2
 
 
 def test_1_2_right_with_gradient_tape(capsys):
-    tf = pytest.importorskip("tensorflow")
-    w, b = tf.Variable(0.5), tf.Variable(-1.5)
-    with tf.GradientTape() as tape:
-        loss = (tf.sigmoid(w * 2.0 + b) - 1.0) ** 2
-    check.exercise_1_2(*tape.gradient(loss, [w, b]))
-    w, b = tf.constant(0.5), tf.constant(-1.5)
-    with tf.GradientTape() as tape:
-        tape.watch([w, b])  # constants are fine once watched
-        loss = (tf.sigmoid(w * 2.0 + b) - 1.0) ** 2
-    check.exercise_1_2(*tape.gradient(loss, [w, b]))
-    assert capsys.readouterr().out.count("Exercise 1.2: correct") == 2
+    check.exercise_1_2(neuron_grads_tape)
+    assert "Exercise 1.2: correct" in capsys.readouterr().out
 
 
 # ---- Exercise 1.3: mini-batch steps per epoch ---------------------------------------------------------
@@ -269,6 +327,28 @@ def still_placeholder(simple_scores, deep_scores):
     return ...
 
 
+def _measured_simple_scores():
+    """The simple net's accuracy on the lesson's 5 splits with 100 training images, measured here."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedShuffleSplit
+
+    from utils.data import load_digits_8x8
+
+    images, labels = load_digits_8x8()
+    pixels = images.reshape(len(images), -1)
+    splitter = StratifiedShuffleSplit(n_splits=5, train_size=100, test_size=450, random_state=0)
+    return np.array(
+        [
+            LogisticRegression(max_iter=1000).fit(pixels[train], labels[train]).score(pixels[test], labels[test])
+            for train, test in splitter.split(pixels, labels)
+        ]
+    )
+
+
+_MEASURED = _measured_simple_scores()
+_SIMPLE = np.repeat(_MEASURED, 3)  # one score per split, shared by its 3 seeds
+
+
 def cv_table(simple, deep, n_train=100):
     runs = len(simple)
     return pd.DataFrame(
@@ -282,9 +362,23 @@ def cv_table(simple, deep, n_train=100):
     )
 
 
-_SIMPLE = np.linspace(0.88, 0.92, 15)
-SMALL_RESULTS = cv_table(_SIMPLE, _SIMPLE - np.linspace(0.02, 0.1, 15))  # the simple net better in every run
-MIXED_RESULTS = cv_table(_SIMPLE, _SIMPLE + np.tile([0.01, -0.01, 0.0], 5), n_train=1347)
+_DEEP_BEHIND = _SIMPLE - np.round(np.linspace(0.02, 0.1, 15) * 450) / 450  # whole test images
+SMALL_RESULTS = cv_table(_SIMPLE, _DEEP_BEHIND)  # the simple net better in every run
+_SIMPLE_1347 = _SIMPLE + 27 / 450  # more training images: more accurate
+MIXED_RESULTS = cv_table(_SIMPLE_1347, _SIMPLE_1347 + np.tile([4, -4, 0], 5) / 450, n_train=1347)
+RELABELLED = MIXED_RESULTS.assign(**{"training images": 100})  # another measurement, relabelled
+HAND_TYPED = pd.DataFrame(
+    {
+        "split": range(5),
+        "seed": 0,
+        "training images": 100,
+        "simple net": [0.9, 0.91, 0.9, 0.9, 0.92],
+        "deep net": [0.8, 0.82, 0.8, 0.81, 0.85],
+    }
+)
+MADE_UP_SIMPLE = cv_table(_SIMPLE + 1 / 450, _DEEP_BEHIND)
+DUPLICATED = pd.concat([SMALL_RESULTS, SMALL_RESULTS.head(1)], ignore_index=True)
+NOT_ACCURACIES = cv_table(_SIMPLE, _SIMPLE - 0.0123)
 
 
 def test_1_4_placeholder():
@@ -327,7 +421,13 @@ def test_1_4_wrong_verdict_function(my_verdict, message):
         (3, SMALL_RESULTS, "simple", "`prediction` should be one of"),
         ("tie", MIXED_RESULTS, "tie", "training images; the exercise asks for 100"),
         ("tie", {"simple net": [0.9] * 5, "deep net": [0.8] * 5}, "simple", "table that `cross_validate_nets"),
-        ("tie", SMALL_RESULTS.head(3), "simple", "at least 5 paired runs"),
+        ("tie", SMALL_RESULTS.head(3), "simple", "some (split, seed) runs are missing"),
+        ("tie", SMALL_RESULTS.drop(columns="seed"), "simple", "table that `cross_validate_nets"),
+        ("tie", DUPLICATED, "simple", "more than once"),
+        ("tie", HAND_TYPED, "simple", "some (split, seed) runs are missing"),
+        ("tie", RELABELLED, "tie", "not what a fit on 100 training images gives"),
+        ("tie", MADE_UP_SIMPLE, "simple", "not what a fit on 100 training images gives"),
+        ("tie", NOT_ACCURACIES, "simple", "not accuracies on"),
         ("tie", SMALL_RESULTS, "deep", "does not follow from `small_results`"),
         ("tie", SMALL_RESULTS, "tie", "does not follow from `small_results`"),
         ("tie", SMALL_RESULTS, True, "one of the strings"),
@@ -351,13 +451,33 @@ def test_1_4_gives_no_verdict_away():
 @pytest.mark.parametrize("my_verdict", [rule_all, rule_loop, rule_sign])
 @pytest.mark.parametrize("prediction", ["simple", "deep", "tie", " Tie"])  # any honest prediction is fine
 def test_1_4_right(my_verdict, prediction, capsys):
+    shuffled_rows = SMALL_RESULTS.sample(frac=1.0, random_state=0)  # row order does not matter
+    check.exercise_1_4(prediction, my_verdict, shuffled_rows, "simple")
     check.exercise_1_4(
         prediction, my_verdict, SMALL_RESULTS, my_verdict(SMALL_RESULTS["simple net"], SMALL_RESULTS["deep net"])
     )
-    assert "Exercise 1.4: correct" in capsys.readouterr().out
+    assert capsys.readouterr().out.count("Exercise 1.4: correct") == 2
+
+
+def series_only(simple_scores, deep_scores):  # works on pandas columns, not on arrays
+    differences = deep_scores.sub(simple_scores)
+    return "deep" if (differences > 0).all() else "simple" if (differences < 0).all() else "tie"
+
+
+def test_1_4_my_verdict_gets_arrays_and_series():
+    with pytest.raises(ExerciseCheckFailed, match="raised AttributeError"):
+        check.exercise_1_4("tie", series_only, SMALL_RESULTS, "simple")
+    seen = []
+
+    def recording(simple_scores, deep_scores):
+        seen.append(type(simple_scores))
+        return rule_all(simple_scores, deep_scores)
+
+    check.exercise_1_4("tie", recording, SMALL_RESULTS, "simple")
+    assert {np.ndarray, pd.Series} <= set(seen)
 
 
 def test_1_4_the_verdict_follows_the_students_own_numbers(capsys):
-    deep_better = cv_table(_SIMPLE, _SIMPLE + 0.01)
+    deep_better = cv_table(_SIMPLE, _SIMPLE + 3 / 450)
     check.exercise_1_4("simple", rule_all, deep_better, "deep")  # their measurement, their verdict
     assert "Exercise 1.4: correct" in capsys.readouterr().out
