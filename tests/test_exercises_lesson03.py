@@ -102,10 +102,6 @@ def test_3_1_matches_keras():
 
 
 # ---------- 3.2 parameter counts ----------
-def simple_rnn_count(units, features):
-    return units * units + units * features + units
-
-
 def gru_count(units, features):
     return 3 * (units * (units + features) + 2 * units)
 
@@ -114,8 +110,15 @@ def stacked_count(units, features):
     return gru_count(units, features) + gru_count(units, units) + units + 1
 
 
+def bidirectional_count(units, features):
+    return 2 * gru_count(units, features) + 2 * units + 1
+
+
 def unfinished(units, features):
     return ...
+
+
+RIGHT_3_2 = (gru_count, stacked_count, bidirectional_count)
 
 
 def test_3_2_placeholder():
@@ -124,60 +127,92 @@ def test_3_2_placeholder():
 
 
 def test_3_2_function_body_left_as_placeholder():
-    with pytest.raises(NotAttempted, match="`gru_count` still returns `...`"):
-        check.exercise_3_2(simple_rnn_count, unfinished, stacked_count)
+    with pytest.raises(NotAttempted, match="`stacked_count` still returns `...`"):
+        check.exercise_3_2(gru_count, unfinished, bidirectional_count)
+
+
+def two_grus(u, f):
+    return gru_count(u, f) + gru_count(u, u)
 
 
 @pytest.mark.parametrize(
     ("answers", "words"),
     [
-        ((lambda u, f: u * (u + f), gru_count, stacked_count), "the bias is missing"),
-        ((lambda u, f: u * f + u, gru_count, stacked_count), "the recurrent kernel"),
-        ((simple_rnn_count, lambda u, f: 3 * (u * (u + f) + u), stacked_count), "one bias vector per set"),
-        ((simple_rnn_count, lambda u, f: 4 * (u * (u + f) + u), stacked_count), "an LSTM's count"),
-        ((simple_rnn_count, gru_count, lambda u, f: 2 * gru_count(u, f) + u + 1), "reads what the first GRU hands"),
-        ((simple_rnn_count, gru_count, lambda u, f: gru_count(u, f) + gru_count(u, u)), "Dense layer's parameters"),
-        ((simple_rnn_count, gru_count, lambda u, f: stacked_count(u, f) - 1), "Dense layer's bias is missing"),
-        ((simple_rnn_count, gru_count, lambda u, f: gru_count(u, f) + u + 1), "one of the two GRU layers"),
-        ((lambda u, f: simple_rnn_count(u, f) + 1, gru_count, stacked_count), "it is too large"),
-        ((lambda u, f: 4 * simple_rnn_count(u, f), gru_count, stacked_count), "exactly 4 times too large"),
+        ((lambda u, f: 3 * (u * (u + f) + u), stacked_count, bidirectional_count), "one bias vector per set"),
+        ((lambda u, f: 4 * (u * (u + f) + u), stacked_count, bidirectional_count), "an LSTM's count"),
+        ((lambda u, f: u * (u + f) + u, stacked_count, bidirectional_count), "one set of weights"),
+        ((gru_count, lambda u, f: 2 * gru_count(u, f) + u + 1, bidirectional_count), "reads what the first GRU"),
+        ((gru_count, two_grus, bidirectional_count), "Dense layer's parameters"),
+        ((gru_count, lambda u, f: two_grus(u, f) + 1, bidirectional_count), "Dense layer's weights are missing"),
+        ((gru_count, lambda u, f: two_grus(u, f) + u, bidirectional_count), "Dense layer's bias is missing"),
+        ((gru_count, lambda u, f: gru_count(u, f) + u + 1, bidirectional_count), "one of the two GRU layers"),
+        ((gru_count, stacked_count, lambda u, f: gru_count(u, f) + u + 1), "one direction only"),
+        ((gru_count, stacked_count, lambda u, f: 2 * gru_count(u, f) + u + 1), "outputs of both directions"),
+        ((gru_count, stacked_count, lambda u, f: 2 * gru_count(u, f) + 1), "Dense layer's weights are missing"),
+        ((lambda u, f: gru_count(u, f) + 1, stacked_count, bidirectional_count), "it is too large"),
     ],
 )
 def test_3_2_typical_mistakes_are_named(answers, words):
     message = failure_of(check.exercise_3_2, *answers)
     assert words in message
-    label = message.split("`")[1]  # e.g. gru_count(units=1, features=1)
+    label = message.split("`")[1]  # e.g. gru_count(units=5, features=5)
     name, arguments = label.split("(")
     units, features = (int(part.split("=")[1]) for part in arguments.rstrip(")").split(", "))
-    right = {"simple_rnn_count": simple_rnn_count, "gru_count": gru_count, "stacked_count": stacked_count}[name]
+    right = dict(zip(("gru_count", "stacked_count", "bidirectional_count"), RIGHT_3_2))[name]
     assert not re.search(rf"\b{right(units, features):,}\b", first_line(message).replace(label, ""))
+
+
+def test_3_2_building_layers_fails_on_arrays():
+    import keras
+
+    def by_keras(units, features):
+        layer = keras.layers.GRU(int(units))
+        layer.build((None, None, int(features)))
+        return layer.count_params()
+
+    message = failure_of(check.exercise_3_2, by_keras, stacked_count, bidirectional_count)
+    assert "`gru_count`" in message
+
+
+def test_3_2_a_formula_that_only_works_on_single_numbers():
+    def one_number(units, features):
+        return int(gru_count(units, features).sum()) if isinstance(units, np.ndarray) else gru_count(units, features)
+
+    assert "one count per (units, features) pair" in failure_of(
+        check.exercise_3_2, one_number, stacked_count, bidirectional_count
+    )
 
 
 def test_3_2_missing_return():
     with pytest.raises(ExerciseCheckFailed, match="forget the `return`"):
-        check.exercise_3_2(lambda u, f: None, gru_count, stacked_count)
+        check.exercise_3_2(lambda u, f: None, stacked_count, bidirectional_count)
 
 
 def test_3_2_not_a_function():
     with pytest.raises(ExerciseCheckFailed, match="should be a function"):
-        check.exercise_3_2(10400, gru_count, stacked_count)
+        check.exercise_3_2(10400, stacked_count, bidirectional_count)
 
 
 def test_3_2_not_a_whole_number():
     with pytest.raises(ExerciseCheckFailed, match="a number of parameters is a whole number"):
-        check.exercise_3_2(lambda u, f: simple_rnn_count(u, f) + 0.5, gru_count, stacked_count)
+        check.exercise_3_2(lambda u, f: gru_count(u, f) + 0.5, stacked_count, bidirectional_count)
 
 
 def test_3_2_right(capsys):
-    check.exercise_3_2(simple_rnn_count, gru_count, stacked_count)
-    assert "Exercise 3.2: correct" in capsys.readouterr().out
+    check.exercise_3_2(*RIGHT_3_2)
+    check.exercise_3_2(
+        lambda u, f: 3 * u * f + 3 * u * u + 6 * u,
+        lambda u, f: gru_count(u, f) + gru_count(u, u) + (u * 1 + 1),
+        lambda u, f: gru_count(u, f) * 2 + (2 * u) * 1 + 1,
+    )
+    assert capsys.readouterr().out.count("Exercise 3.2: correct") == 2
 
 
 def test_3_2_accepts_numpy_numbers_and_whole_floats(capsys):
     check.exercise_3_2(
-        lambda u, f: np.float32(simple_rnn_count(u, f)),
         lambda u, f: np.int64(gru_count(u, f)),
-        lambda u, f: float(stacked_count(u, f)),
+        lambda u, f: np.asarray(stacked_count(u, f), dtype=float),
+        bidirectional_count,
     )
     assert "Exercise 3.2: correct" in capsys.readouterr().out
 
@@ -186,14 +221,9 @@ def test_3_2_formulas_match_keras():
     import keras
 
     for units, features in [(5, 5), (16, 3), (1, 7)]:
-        inputs = keras.Input(shape=(None, features))
-        for layer_type, formula, reference in [
-            (keras.layers.SimpleRNN, simple_rnn_count, check._simple_rnn_parameters),
-            (keras.layers.GRU, gru_count, check._gru_parameters),
-        ]:
-            layer = layer_type(units)
-            layer(inputs)
-            assert layer.count_params() == formula(units, features) == reference(units, features)
+        layer = keras.layers.GRU(units)
+        layer.build((None, None, features))
+        assert layer.count_params() == gru_count(units, features) == check._gru_parameters(units, features)
         stack = keras.Sequential(
             [
                 keras.Input(shape=(None, features)),
@@ -203,6 +233,14 @@ def test_3_2_formulas_match_keras():
             ]
         )
         assert stack.count_params() == stacked_count(units, features) == check._stacked_parameters(units, features)
+        both_ways = keras.Sequential(
+            [
+                keras.Input(shape=(None, features)),
+                keras.layers.Bidirectional(keras.layers.GRU(units)),
+                keras.layers.Dense(1),
+            ]
+        )
+        assert both_ways.count_params() == check._bidirectional_parameters(units, features)
 
 
 # ---------- 3.3 sequence-to-sequence model ----------
@@ -212,7 +250,8 @@ def build(*layers, steps_in=7):
     return keras.Sequential([keras.Input(shape=(steps_in, 3)), *layers])
 
 
-def lstm_seq2seq(steps_out=5, features_out=2):
+def repeat_vector_seq2seq(steps_out=5, features_out=2):
+    """Section 5's design: right behaviour, but not the variant this exercise asks for."""
     import keras
 
     return build(
@@ -223,50 +262,32 @@ def lstm_seq2seq(steps_out=5, features_out=2):
     )
 
 
-def functional_gru_seq2seq():
-    import keras
-
-    inputs = keras.Input(shape=(7, 3))
-    context = keras.layers.GRU(6)(inputs)
-    decoded = keras.layers.SimpleRNN(6, return_sequences=True)(keras.layers.RepeatVector(5)(context))
-    return keras.Model(inputs, keras.layers.TimeDistributed(keras.layers.Dense(2))(decoded))
-
-
-def nested_seq2seq():
+def lstm_state_seq2seq():
     import keras
 
     source = keras.Input(shape=(7, 3))
-    encoder = keras.Model(source, keras.layers.LSTM(8)(source), name="encoder")
-    decoder = keras.Sequential(
-        [
-            keras.Input(shape=(8,)),
-            keras.layers.RepeatVector(5),
-            keras.layers.GRU(8, return_sequences=True),
-            keras.layers.Dense(2),
-        ],
-        name="decoder",
-    )
-    return keras.Model(source, decoder(encoder(source)))
+    _, h, c = keras.layers.LSTM(8, return_state=True)(source)
+    decoded = keras.layers.LSTM(8, return_sequences=True)(keras.layers.Cropping1D((0, 2))(source), initial_state=[h, c])
+    return keras.Model(source, keras.layers.Dense(2)(decoded))
 
 
-def state_passing_seq2seq():
+def gru_state_seq2seq():
     import keras
 
-    inputs = keras.Input(shape=(7, 3))
-    context, h, c = keras.layers.LSTM(8, return_state=True)(inputs)
+    source = keras.Input(shape=(7, 3))
+    _, h = keras.layers.GRU(6, return_state=True)(source)
+    constant_steps = keras.layers.Lambda(lambda x: x[:, :5] * 0.0 + 1.0)(source)
+    decoded = keras.layers.SimpleRNN(6, return_sequences=True)(constant_steps, initial_state=h)
+    return keras.Model(source, keras.layers.TimeDistributed(keras.layers.Dense(2))(decoded))
+
+
+def state_and_repeat_seq2seq():
+    import keras
+
+    source = keras.Input(shape=(7, 3))
+    context, h, c = keras.layers.LSTM(8, return_state=True)(source)
     decoded = keras.layers.LSTM(8, return_sequences=True)(keras.layers.RepeatVector(5)(context), initial_state=[h, c])
-    return keras.Model(inputs, keras.layers.Dense(2)(decoded))
-
-
-def bidirectional_seq2seq():
-    import keras
-
-    return build(
-        keras.layers.Bidirectional(keras.layers.GRU(4)),
-        keras.layers.RepeatVector(5),
-        keras.layers.LSTM(8, return_sequences=True),
-        keras.layers.Dense(2),
-    )
+    return keras.Model(source, keras.layers.Dense(2)(decoded))
 
 
 def test_3_3_placeholder():
@@ -288,7 +309,7 @@ def test_3_3_without_input():
 
 
 def test_3_3_wrong_output_length_names_the_axis_not_the_size():
-    message = failure_of(check.exercise_3_3, lstm_seq2seq(steps_out=7))
+    message = failure_of(check.exercise_3_3, repeat_vector_seq2seq(steps_out=7))
     assert "`seq2seq.output_shape` = (None, 7, 2)" in message and "axis 1 (time steps) is too large" in message
     assert "5" not in first_line(message)
 
@@ -301,57 +322,68 @@ def test_3_3_cropping_cheat_fails_by_behaviour():
     assert "does not change when the last input step changes" in failure_of(check.exercise_3_3, model)
 
 
-def test_3_3_encoder_that_reads_only_the_first_step_fails_by_behaviour():
-    import keras
-
-    model = build(
-        keras.layers.Cropping1D((0, 6)),
-        keras.layers.LSTM(8),
-        keras.layers.RepeatVector(5),
-        keras.layers.LSTM(8, return_sequences=True),
-        keras.layers.Dense(2),
-    )
-    assert "does not change when the last input step changes" in failure_of(check.exercise_3_3, model)
+def test_3_3_section_5s_repeat_vector_design_is_not_this_variant():
+    assert "decoder starts from an empty state" in failure_of(check.exercise_3_3, repeat_vector_seq2seq())
 
 
-def test_3_3_throwaway_rnn_then_flatten_dense_reshape_fails():
-    import keras
-
-    model = build(
-        keras.layers.SimpleRNN(4, return_sequences=True),
-        keras.layers.Flatten(),
-        keras.layers.Dense(10),
-        keras.layers.Reshape((5, 2)),
-    )
-    assert "there is no encoder" in failure_of(check.exercise_3_3, model)
-
-
-def test_3_3_encoder_then_dense_reshape_fails():
-    import keras
-
-    model = build(keras.layers.SimpleRNN(4), keras.layers.Dense(10), keras.layers.Reshape((5, 2)))
-    assert "never hands the encoder's vector to a decoder" in failure_of(check.exercise_3_3, model)
-
-
-def test_3_3_repeated_context_without_recurrent_decoder_fails():
-    import keras
-
-    model = build(keras.layers.LSTM(8), keras.layers.RepeatVector(5), keras.layers.Dense(2))
-    assert "has no decoder" in failure_of(check.exercise_3_3, model)
-
-
-def test_3_3_no_recurrent_layer():
+def test_3_3_cheat_flatten_dense_reshape_fails():
     import keras
 
     model = build(keras.layers.Flatten(), keras.layers.Dense(10), keras.layers.Reshape((5, 2)))
     assert "has no recurrent layer" in failure_of(check.exercise_3_3, model)
 
 
-def test_3_3_messages_name_the_students_variable():
+def test_3_3_cheat_mlp_plus_a_zeroed_seq2seq_fails():
+    # The reviewer's cheat: an MLP does the work, a real encoder-decoder is added times 0.
     import keras
 
-    model = build(keras.layers.SimpleRNN(4), keras.layers.Dense(10), keras.layers.Reshape((5, 2)))
+    source = keras.Input(shape=(7, 3))
+    _, h, c = keras.layers.LSTM(4, return_state=True)(source)
+    decoded = keras.layers.LSTM(4, return_sequences=True)(keras.layers.Cropping1D((0, 2))(source), initial_state=[h, c])
+    dead = keras.layers.Lambda(lambda z: z * 0.0)(keras.layers.Dense(2)(decoded))
+    mlp = keras.layers.Reshape((5, 2))(keras.layers.Dense(10)(keras.layers.Flatten()(source)))
+    model = keras.Model(source, keras.layers.Add()([mlp, dead]))
+    assert "around the encoder, not through it" in failure_of(check.exercise_3_3, model)
+
+
+def test_3_3_cheat_mlp_fed_to_a_state_decoder_fails():
+    import keras
+
+    source = keras.Input(shape=(7, 3))
+    _, h, c = keras.layers.LSTM(4, return_state=True)(source)
+    mlp = keras.layers.Reshape((5, 2))(keras.layers.Dense(10)(keras.layers.Flatten()(source)))
+    decoded = keras.layers.LSTM(4, return_sequences=True)(mlp, initial_state=[h, c])
+    model = keras.Model(source, keras.layers.Dense(2)(decoded))
+    assert "around the encoder, not through it" in failure_of(check.exercise_3_3, model)
+
+
+def test_3_3_a_decoder_that_does_not_write_the_output_fails():
+    # Encoder and decoder are real, but the output comes from the encoder's vector alone.
+    import keras
+
+    source = keras.Input(shape=(7, 3))
+    context, h, c = keras.layers.LSTM(4, return_state=True)(source)
+    decoded = keras.layers.LSTM(4, return_sequences=True)(keras.layers.Cropping1D((0, 2))(source), initial_state=[h, c])
+    from_context = keras.layers.Reshape((5, 2))(keras.layers.Dense(10)(context))
+    dead = keras.layers.Lambda(lambda z: z * 0.0)(keras.layers.Dense(2)(decoded))
+    model = keras.Model(source, keras.layers.Add()([from_context, dead]))
+    assert "the decoder of `seq2seq` has no effect" in failure_of(check.exercise_3_3, model)
+
+
+def test_3_3_every_layer_returns_sequences():
+    import keras
+
+    model = build(
+        keras.layers.LSTM(8, return_sequences=True, go_backwards=True),
+        keras.layers.Cropping1D((0, 2)),
+        keras.layers.Dense(2),
+    )
     message = failure_of(check.exercise_3_3, model)
+    assert "there is no encoder" in message or "does not change" in message
+
+
+def test_3_3_messages_name_the_students_variable():
+    message = failure_of(check.exercise_3_3, repeat_vector_seq2seq())
     assert "`seq2seq`" in message and "`model`" not in message
 
 
@@ -362,31 +394,29 @@ def test_3_3_hints_are_staged_and_never_the_recipe():
     first = failure_of(check.exercise_3_3, model)
     assert "Hint 1 of 3" in first and "Hint 2" not in first
     everything = " ".join(failure_of(check.exercise_3_3, model) for _ in range(3))
-    assert "RepeatVector" not in everything and "return_sequences=True" not in everything
+    assert "initial_state" not in everything and "return_state" not in everything and "Cropping1D" not in everything
 
 
-@pytest.mark.parametrize(
-    "builder",
-    [lstm_seq2seq, functional_gru_seq2seq, nested_seq2seq, state_passing_seq2seq, bidirectional_seq2seq],
-)
+@pytest.mark.parametrize("builder", [lstm_state_seq2seq, gru_state_seq2seq, state_and_repeat_seq2seq])
 def test_3_3_right(builder, capsys):
     check.exercise_3_3(builder())
     assert "Exercise 3.3: correct" in capsys.readouterr().out
 
 
+def test_3_3_the_check_puts_the_weights_back():
+    model = lstm_state_seq2seq()
+    before = [w.copy() for w in model.get_weights()]
+    check.exercise_3_3(model)
+    assert all(np.array_equal(a, b) for a, b in zip(before, model.get_weights()))
+
+
 def test_3_3_a_fixed_batch_size_is_fine(capsys):
     import keras
 
-    model = keras.Sequential(
-        [
-            keras.Input(shape=(7, 3), batch_size=2),
-            keras.layers.GRU(4),
-            keras.layers.RepeatVector(5),
-            keras.layers.GRU(4, return_sequences=True),
-            keras.layers.Dense(2),
-        ]
-    )
-    check.exercise_3_3(model)
+    source = keras.Input(shape=(7, 3), batch_size=2)
+    _, h = keras.layers.GRU(4, return_state=True)(source)
+    decoded = keras.layers.GRU(4, return_sequences=True)(keras.layers.Cropping1D((2, 0))(source), initial_state=h)
+    check.exercise_3_3(keras.Model(source, keras.layers.Dense(2)(decoded)))
     assert "Exercise 3.3: correct" in capsys.readouterr().out
 
 
@@ -490,18 +520,38 @@ def test_3_4_reference_with_alpha_one_is_keras_simple_rnn():
     np.testing.assert_allclose(check._reference_leaky_rnn(X, W, U, b, 1.0), layer(X).numpy(), atol=1e-5)
 
 
+def test_3_4_states_one_step_late():
+    def late(X, W, U, b, alpha):
+        h = np.zeros((X.shape[0], U.shape[0]))
+        states = []
+        for t in range(X.shape[1]):
+            states.append(h)
+            h = (1 - alpha) * h + alpha * np.tanh(X[:, t] @ W + h @ U + b)
+        return np.stack(states, axis=1)
+
+    assert "your states are one step late" in failure_of(check.exercise_3_4, late)
+
+
+def test_3_4_states_stacked_along_the_wrong_axis():
+    def time_first(X, W, U, b, alpha):
+        return np.stack(list(leaky_rnn(X, W, U, b, alpha).transpose(1, 0, 2)), axis=0)
+
+    assert "stacked along the wrong axis" in failure_of(check.exercise_3_4, time_first)
+
+
 # ---------- 3.5 lag windows ----------
-def make_lag_windows(series, n_lags):
+def make_lag_windows(series, lags):
     series = np.asarray(series, dtype=float)
-    X = np.stack([series[i : i + n_lags] for i in range(len(series) - n_lags)])
-    return X[..., np.newaxis], series[n_lags:]
+    first = max(lags)
+    X = np.stack([[series[t - lag] for lag in lags] for t in range(first, len(series))])
+    return X[..., np.newaxis], series[first:]
 
 
-def make_lag_windows_with_make_windows(series, n_lags):
-    from utils.data import make_windows
-
-    X, y = make_windows(series, window=n_lags)
-    return X, y[:, 0]
+def make_lag_windows_by_slicing(series, lags):
+    series = np.asarray(series, dtype=float)
+    first = max(lags)
+    columns = [series[first - lag : len(series) - lag] for lag in lags]
+    return np.stack(columns, axis=1)[:, :, np.newaxis], series[first:]
 
 
 def test_3_5_placeholder():
@@ -509,83 +559,140 @@ def test_3_5_placeholder():
         check.exercise_3_5(...)
 
 
+def test_3_5_the_lessons_make_windows_and_sliding_windows_do_not_pass():
+    from numpy.lib.stride_tricks import sliding_window_view
+
+    from utils.data import make_windows
+
+    def with_make_windows(series, lags):
+        X, y = make_windows(series, window=len(lags))
+        return X, y[:, 0]
+
+    def sliding(series, lags):
+        return sliding_window_view(series[:-1], len(lags))[..., np.newaxis], series[len(lags) :]
+
+    for cheat in (with_make_windows, sliding):
+        message = failure_of(check.exercise_3_5, cheat)
+        assert "lags=[7, 1]" in message
+
+
+def test_3_5_swapped_return_order():
+    def y_first(series, lags):
+        X, y = make_lag_windows(series, lags)
+        return y, X
+
+    assert "returns the labels first" in failure_of(check.exercise_3_5, y_first)
+
+
 def test_3_5_forgets_the_feature_axis():
-    def two_d(series, n_lags):
-        X, y = make_lag_windows(series, n_lags)
+    def two_d(series, lags):
+        X, y = make_lag_windows(series, lags)
         return X[..., 0], y
 
     assert "it lacks the feature axis" in failure_of(check.exercise_3_5, two_d)
 
 
-def test_3_5_one_window_too_many():
-    def one_more(series, n_lags):
-        X = np.stack([series[i : i + n_lags] for i in range(len(series) - n_lags + 1)])[..., np.newaxis]
-        return X, series[n_lags:]
+def test_3_5_lags_on_the_feature_axis():
+    def transposed(series, lags):
+        X, y = make_lag_windows(series, lags)
+        return X.transpose(0, 2, 1), y
+
+    assert "lie along the feature axis" in failure_of(check.exercise_3_5, transposed)
+
+
+def test_3_5_one_window_too_many_or_too_few():
+    def one_more(series, lags):
+        X, y = make_lag_windows(series, lags)
+        return np.concatenate([X, X[-1:]]), np.r_[y, y[-1]]
+
+    def one_less(series, lags):
+        X, y = make_lag_windows(series, lags)
+        return X[1:], y[1:]
 
     assert "one window too many" in failure_of(check.exercise_3_5, one_more)
+    assert "one window too few" in failure_of(check.exercise_3_5, one_less)
 
 
 def test_3_5_label_off_by_one():
-    def shifted(series, n_lags):
-        X, _ = make_lag_windows(series, n_lags)
-        return X, np.asarray(series)[n_lags - 1 : -1]
+    def early(series, lags):
+        X, _ = make_lag_windows(series, lags)
+        return X, np.asarray(series)[max(lags) - 1 : -1]
 
-    message = failure_of(check.exercise_3_5, shifted)
-    assert "the last value inside its window" in message
+    def late(series, lags):
+        X, y = make_lag_windows(series, lags)
+        return X, np.r_[y[1:], 0.0]
 
-
-def test_3_5_labels_with_an_extra_axis():
-    def column_labels(series, n_lags):
-        X, y = make_lag_windows(series, n_lags)
-        return X, y[:, np.newaxis]
-
-    assert "it has 2 axes, 1 too many" in failure_of(check.exercise_3_5, column_labels)
+    assert "each label is one day early" in failure_of(check.exercise_3_5, early)
+    assert "each label is one day late" in failure_of(check.exercise_3_5, late)
 
 
-def test_3_5_wrong_window_values_say_where():
-    def reversed_windows(series, n_lags):
-        X, y = make_lag_windows(series, n_lags)
+def test_3_5_values_one_day_too_late():
+    def leaky(series, lags):
+        series = np.asarray(series, dtype=float)
+        first = max(lags)
+        X = np.stack([[series[t - lag + 1] for lag in lags] for t in range(first, len(series))])
+        return X[..., np.newaxis], series[first:]
+
+    assert "lag 1 is the label itself" in failure_of(check.exercise_3_5, leaky)
+
+
+def test_3_5_steps_in_reverse_order():
+    def reversed_steps(series, lags):
+        X, y = make_lag_windows(series, lags)
         return X[:, ::-1], y
 
-    message = failure_of(check.exercise_3_5, reversed_windows)
-    assert "`X from make_lag_windows(series of 10 values, n_lags=3)`" in message and "index (0, 0, 0)" in message
+    message = failure_of(check.exercise_3_5, reversed_steps)
+    assert "the steps are in reverse order" in message and "[0, 60]" not in message
 
 
 def test_3_5_returns_one_thing():
     with pytest.raises(ExerciseCheckFailed, match="should return two things"):
-        check.exercise_3_5(lambda series, n_lags: make_lag_windows(series, n_lags)[0])
+        check.exercise_3_5(lambda series, lags: make_lag_windows(series, lags)[0])
+
+
+def test_3_5_hints_are_staged():
+    first = failure_of(check.exercise_3_5, lambda series, lags: make_lag_windows(series, lags)[0])
+    assert "Hint 1 of 3" in first and "Hint 2" not in first
 
 
 def test_3_5_right(capsys):
     check.exercise_3_5(make_lag_windows)
-    check.exercise_3_5(make_lag_windows_with_make_windows)
-    assert capsys.readouterr().out.count("Exercise 3.5: correct") == 2
+    check.exercise_3_5(make_lag_windows_by_slicing)
+    check.exercise_3_5(lambda series, lags: check._reference_lag_windows(series, lags))
+    assert capsys.readouterr().out.count("Exercise 3.5: correct") == 3
 
 
-def test_3_5_reference_matches_make_windows():
+def test_3_5_reference_matches_make_windows_for_consecutive_lags():
     from utils.data import make_windows
 
     series = np.sin(np.arange(30) / 3.0)
-    X, y = check._reference_lag_windows(series, 5)
+    X, y = check._reference_lag_windows(series, [5, 4, 3, 2, 1])
     X_ref, y_ref = make_windows(series, window=5)
     np.testing.assert_allclose(X, X_ref, atol=1e-6)
     np.testing.assert_allclose(y, y_ref[:, 0], atol=1e-6)
+    X, y = check._reference_lag_windows(np.arange(10.0) * 10, [7, 1])
+    assert X[0, :, 0].tolist() == [0, 60] and y[0] == 70 and len(y) == 3
 
 
 # ---------- 3.6 how far back should the window reach ----------
-def fit_and_score(X, y, n_holdout=14):
-    """The notebook's helper: least squares on all windows but the last n_holdout; MAE on both parts."""
-    features = np.c_[X[:, :, 0], np.ones(len(X))]
-    coefficients, *_ = np.linalg.lstsq(features[:-n_holdout], y[:-n_holdout], rcond=None)
-    errors = np.abs(features @ coefficients - y)
-    return errors[:-n_holdout].mean(), errors[-n_holdout:].mean()
+def rolling_scores(X, y, n_folds=5, fold_days=7):
+    """The notebook's helper."""
+    inputs = np.c_[X[:, :, 0], np.ones(len(X))]
+    fitted, held_out = [], []
+    for k in range(n_folds, 0, -1):
+        start, end = len(y) - k * fold_days, len(y) - (k - 1) * fold_days
+        coefficients, *_ = np.linalg.lstsq(inputs[:start], y[:start], rcond=None)
+        errors = np.abs(inputs @ coefficients - y)
+        fitted.append(errors[:start].mean())
+        held_out.append(errors[start:end].mean())
+    return np.mean(fitted), np.mean(held_out)
 
 
 @pytest.fixture(scope="module")
 def table_3_6():
     demand = check._daily_demand()
-    errors = {n: fit_and_score(*make_lag_windows(demand, n)) for n in (1, 3, 7, 14, 28)}
-    seasonal_naive_mae = np.abs(demand[-14:] - demand[-21:-7]).mean()
+    errors = {n: rolling_scores(*make_lag_windows(demand, list(range(n, 0, -1)))) for n in (1, 3, 7, 14)}
+    seasonal_naive_mae = np.abs(demand[-35:] - demand[-42:-7]).mean()
     return errors, seasonal_naive_mae
 
 
@@ -593,7 +700,7 @@ def right_answer_3_6(table_3_6):
     errors, seasonal_naive_mae = table_3_6
     holdout_mae = {n: held_out for n, (_, held_out) in errors.items()}
     chosen = min(holdout_mae, key=holdout_mae.get)
-    return holdout_mae, chosen, bool(holdout_mae[3] < seasonal_naive_mae)
+    return holdout_mae, chosen, bool(holdout_mae[7] < seasonal_naive_mae)
 
 
 def test_3_6_placeholder():
@@ -607,8 +714,8 @@ def test_3_6_not_a_dict():
 
 def test_3_6_missing_candidates(table_3_6):
     holdout_mae, chosen, verdict = right_answer_3_6(table_3_6)
-    del holdout_mae[28]
-    assert "no entry for n_lags = [28]" in failure_of(check.exercise_3_6, holdout_mae, chosen, verdict)
+    del holdout_mae[14]
+    assert "no entry for n_lags = [14]" in failure_of(check.exercise_3_6, holdout_mae, chosen, verdict)
 
 
 def test_3_6_errors_on_the_fitted_windows(table_3_6):
@@ -626,19 +733,20 @@ def test_3_6_a_wrong_error_says_which_way_not_the_value(table_3_6):
     assert "`holdout_mae[7]`" in message and "too large" in message and f"{right:.3g}" not in message
 
 
-def test_3_6_choosing_by_the_fit_error(table_3_6):
-    errors, _ = table_3_6
-    holdout_mae, _, verdict = right_answer_3_6(table_3_6)
-    by_fit = min(errors, key=lambda n: errors[n][0])
-    message = failure_of(check.exercise_3_6, holdout_mae, by_fit, verdict)
-    assert "lowest error on the windows it was fitted on" in message
+def test_3_6_a_single_split_is_not_the_mean_over_weeks(table_3_6):
+    demand = check._daily_demand()
+    _, chosen, verdict = right_answer_3_6(table_3_6)
+    one_split = {
+        n: rolling_scores(*make_lag_windows(demand, list(range(n, 0, -1))), n_folds=1)[1] for n in (1, 3, 7, 14)
+    }
+    assert "`holdout_mae[" in failure_of(check.exercise_3_6, one_split, chosen, verdict)
 
 
-def test_3_6_another_poor_choice(table_3_6):
+def test_3_6_a_poor_choice(table_3_6):
     holdout_mae, chosen, verdict = right_answer_3_6(table_3_6)
-    worst = max(holdout_mae, key=holdout_mae.get)
-    assert "another candidate" in failure_of(check.exercise_3_6, holdout_mae, worst, verdict)
-    assert "not one of the candidates" in failure_of(check.exercise_3_6, holdout_mae, 5, verdict)
+    for other in (1, 3, 7):
+        assert "another candidate" in failure_of(check.exercise_3_6, holdout_mae, other, verdict)
+    assert "not one of the candidates" in failure_of(check.exercise_3_6, holdout_mae, 28, verdict)
 
 
 def test_3_6_verdict_must_match_the_numbers(table_3_6):
@@ -651,18 +759,28 @@ def test_3_6_right(table_3_6, capsys):
     holdout_mae, chosen, verdict = right_answer_3_6(table_3_6)
     check.exercise_3_6(holdout_mae, chosen, verdict)
     # numpy keys and values, a float32 pipeline (utils.data.make_windows) and numpy's bool are fine too
+    from utils.data import make_windows
+
     demand = check._daily_demand()
-    float32_mae = {np.int64(n): fit_and_score(*make_lag_windows_with_make_windows(demand, n))[1] for n in holdout_mae}
+    float32_mae = {np.int64(n): rolling_scores(*make_windows(demand, window=n))[1] for n in holdout_mae}
     check.exercise_3_6(float32_mae, np.int64(chosen), np.bool_(verdict))
     assert capsys.readouterr().out.count("Exercise 3.6: correct") == 2
 
 
 def test_3_6_the_lessons_story_holds(table_3_6):
-    # What the solution's explanation says: longer windows always fit better, the best held-out window is
-    # neither the shortest nor the longest, and the 3-day window of section 4 loses to 'same day last week'.
+    # What the text and the solution say: the fitted error falls as the window grows; 14 days is clearly best
+    # on average and beats 'same day last week'; the 7-day window does not; shorter windows lose clearly.
     errors, seasonal_naive_mae = table_3_6
     fit = [errors[n][0] for n in sorted(errors)]
     assert all(a > b for a, b in zip(fit, fit[1:]))
     holdout_mae, chosen, verdict = right_answer_3_6(table_3_6)
-    assert chosen not in (1, 28) and verdict is False
-    assert holdout_mae[chosen] < seasonal_naive_mae < holdout_mae[3]
+    assert chosen == 14 and verdict is False
+    assert holdout_mae[14] < 0.8 * min(holdout_mae[7], seasonal_naive_mae)
+    assert min(holdout_mae[1], holdout_mae[3]) > 1.5 * seasonal_naive_mae
+
+
+def test_3_6_every_candidate_has_twice_as_many_fitted_windows_as_weights():
+    demand = check._daily_demand()
+    for n in check._CANDIDATE_LAGS:
+        fitted_in_first_fold = len(demand) - n - check._FOLDS * check._FOLD_DAYS
+        assert fitted_in_first_fold >= 2 * (n + 1)
