@@ -3,11 +3,13 @@
 - `plot_learning_curves(history)`: loss (and metrics) per epoch, training vs validation.
 - `plot_series(series, forecasts=...)`: a series with one or more forecasts after it.
 - `plot_image_grid(images)`: a grid of images, kernels or feature maps.
+- `plot_signed_grid(rows)`: rows of signed kernels or weights on one symmetric colour scale.
 """
 
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 from .validation import as_array, positive_int
 
@@ -61,6 +63,7 @@ def plot_learning_curves(history, metrics=None, *, title: str = "Learning curves
         if f"val_{name}" in curves:
             ax.plot(epochs, curves[f"val_{name}"], "--", color=line.get_color(), label=f"validation {name}")
     ax.set_xlabel("epoch")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # epochs are whole numbers
     ax.set_ylabel(metrics[0] if len(metrics) == 1 else "value")
     if log_scale:
         ax.set_yscale("log")
@@ -141,6 +144,58 @@ def plot_image_grid(
             ax.imshow(image[..., 0] if image.ndim == 3 and image.shape[-1] == 1 else image, cmap=cmap)
             if titles is not None:
                 ax.set_title(str(titles[index]), fontsize=9, fontweight="normal")
+    if suptitle:
+        fig.suptitle(suptitle)
+    return fig
+
+
+def plot_signed_grid(
+    rows,
+    *,
+    row_titles=None,
+    titles=None,
+    suptitle: str | None = None,
+    size: float = 1.2,
+    cmap: str = "RdBu_r",
+    colorbar_label: str = "value",
+):
+    """Rows of small signed 2-D arrays (kernels, weights) on ONE symmetric colour scale, with a colour bar.
+
+    rows: shape [n_rows, n_cols, height, width]. White is 0, the two colours are the two signs, and a shade
+    means the same value in every panel, so the rows can be compared (kernels before and after training,
+    say). titles: one per column; row_titles: one per row. Returns the figure.
+    """
+    import matplotlib.pyplot as plt
+
+    grid = as_array(rows, "rows", ndim=4, dtype_kind="fiub", min_length=1).astype(float)
+    n_rows, n_cols = grid.shape[:2]
+    if titles is not None and len(titles) != n_cols:
+        raise ValueError(f"titles must have one entry per column ({n_cols}), got {len(titles)}.")
+    if row_titles is not None and len(row_titles) != n_rows:
+        raise ValueError(f"row_titles must have one entry per row ({n_rows}), got {len(row_titles)}.")
+    limit = float(np.abs(grid).max()) or 1.0  # symmetric: 0 is always the middle of the scale
+    fig, axes = plt.subplots(
+        n_rows,
+        n_cols,
+        figsize=(size * n_cols + 1.2, size * n_rows + (0.3 if titles is not None else 0) + (0.5 if suptitle else 0)),
+        squeeze=False,
+        layout="constrained",
+    )
+    for row in range(n_rows):
+        for col in range(n_cols):
+            ax = axes[row, col]
+            image = ax.imshow(grid[row, col], cmap=cmap, vmin=-limit, vmax=limit)
+            ax.set_xticks([])
+            ax.set_yticks([])
+            ax.grid(False)
+            for spine in ax.spines.values():  # a light frame: a kernel of zeros is white on white
+                spine.set_visible(True)
+                spine.set_color("0.75")
+            if row == 0 and titles is not None:
+                ax.set_title(str(titles[col]), fontsize=9, fontweight="normal")
+        if row_titles is not None:
+            axes[row, 0].set_ylabel(str(row_titles[row]), fontsize=10)
+    fig.colorbar(image, ax=axes, shrink=0.9, label=colorbar_label)
     if suptitle:
         fig.suptitle(suptitle)
     return fig
