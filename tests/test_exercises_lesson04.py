@@ -15,6 +15,7 @@ def _test_set():
 
 # 4.1 -----------------------------------------------------------------------------------------------------------
 
+
 def test_4_1_placeholder():
     with pytest.raises(NotAttempted, match="not attempted yet"):
         check.exercise_4_1(...)
@@ -45,6 +46,7 @@ def test_4_1_right(capsys):
 
 
 # 4.2 -----------------------------------------------------------------------------------------------------------
+
 
 def _seasonal_naive(series, period, horizon):
     return np.resize(np.asarray(series, dtype=float)[-period:], horizon)
@@ -99,6 +101,7 @@ def test_4_2_right(capsys):
 
 # 4.3 -----------------------------------------------------------------------------------------------------------
 
+
 def _targets(series, n_inputs, horizon):
     return np.stack([series[:, k + 1 : k + 1 + n_inputs, 0] for k in range(horizon)], axis=-1)
 
@@ -120,7 +123,7 @@ def test_4_3_wrong_shape():
     def make_seq2seq_targets(series, n_inputs, horizon):
         return _targets(series, n_inputs, horizon).transpose(0, 2, 1)
 
-    with pytest.raises(ExerciseCheckFailed, match="should have shape"):
+    with pytest.raises(ExerciseCheckFailed, match="not right yet: axis"):
         check.exercise_4_3(make_seq2seq_targets)
 
 
@@ -131,6 +134,7 @@ def test_4_3_right(capsys):
 
 # 4.4 -----------------------------------------------------------------------------------------------------------
 
+
 def _difference(series, lag):
     series = np.asarray(series, dtype=float)
     return series[lag:] - series[:-lag]
@@ -140,7 +144,7 @@ def _undifference(diff_forecast, history, lag):
     levels = list(np.asarray(history, dtype=float))
     for change in diff_forecast:
         levels.append(levels[-lag] + change)
-    return np.array(levels[len(history):])
+    return np.array(levels[len(history) :])
 
 
 def test_4_4_placeholder():
@@ -185,6 +189,7 @@ def test_4_4_right(capsys):
 
 # 4.5 -----------------------------------------------------------------------------------------------------------
 
+
 def _mae(y_true, y_pred):
     return float(np.mean(np.abs(np.asarray(y_true) - np.asarray(y_pred))))
 
@@ -216,8 +221,13 @@ def test_4_5_rmse_without_root():
     def rmse(y_true, y_pred):
         return float(np.mean((np.asarray(y_true) - np.asarray(y_pred)) ** 2))
 
-    with pytest.raises(ExerciseCheckFailed, match="square root"):
+    with pytest.raises(ExerciseCheckFailed, match="one step is missing"):
         check.exercise_4_5(_mae, rmse)
+
+
+def test_4_5_a_constant_function_fails():
+    with pytest.raises(ExerciseCheckFailed, match="not right yet"):
+        check.exercise_4_5(lambda y_true, y_pred: 1.38444, _rmse)
 
 
 def test_4_5_right(capsys):
