@@ -91,6 +91,11 @@ def test_2_1_not_a_function():
             lambda n, k, stride=1, padding="valid": math.ceil(n / stride),
             "size with 'same' padding",
         ),
+        (
+            lambda n, k, stride=1, padding="valid": math.ceil((n - k) / stride) + 1,
+            "rounds up where it should round down",
+        ),
+        (lambda n, k, stride=1, padding="valid": (k - n) // stride + 1, "are n and k the right way round"),
     ],
 )
 def test_2_1_typical_mistakes_are_named_without_the_right_size(wrong, words):
@@ -119,6 +124,9 @@ def test_2_1_hints_come_in_stages():
     first, second = failure_message(check.exercise_2_1, wrong), failure_message(check.exercise_2_1, wrong)
     assert "Hint 1 of 3" in first and "Hint 2 of 3" not in first
     assert "Hint 2 of 3" in second and "Hint 3 of 3" not in second
+    third = failure_message(check.exercise_2_1, wrong)
+    assert "Hint 3 of 3" in third
+    assert "Conv1D(" not in third and "ceil" not in third  # no expression to paste as the answer
 
 
 @pytest.mark.parametrize("answer", [right_output_size, also_right_output_size])
@@ -233,6 +241,14 @@ def test_2_3_typical_mistakes_are_named_without_the_right_count(conv, dense, wor
         assert f"{right:,}" not in message and str(right) not in message
 
 
+def test_2_3_swapped_counts_are_named_and_the_last_hint_is_no_answer():
+    message = failure_message(check.exercise_2_3, DENSE, CONV)
+    assert "look swapped" in message
+    for _ in range(2):
+        message = failure_message(check.exercise_2_3, CONV + 1, DENSE)
+    assert "Hint 3 of 3" in message and "build((None" not in message and str(CONV) not in message
+
+
 def test_2_3_right_answer_passes(capsys):
     check.exercise_2_3(CONV, np.int64(DENSE))
     assert "Exercise 2.3: correct" in capsys.readouterr().out
@@ -268,6 +284,11 @@ def test_2_4_other_wrong_kernel_says_where_and_which_way():
     message = failure_message(check.exercise_2_4, [0, 0, 1])
     assert "at time t=2 is 4, too large" in message
     assert "should be" not in message and "4 - 3" not in message  # the student's output, never the right one
+
+
+@pytest.mark.parametrize("kernel", [[-2, 0, 2], [-0.5, 0, 0.5]])
+def test_2_4_right_pattern_wrong_scale_is_named(kernel):
+    assert "the right pattern of weights, the wrong scale" in failure_message(check.exercise_2_4, kernel)
 
 
 def test_2_4_wrong_size():
@@ -349,6 +370,7 @@ def test_2_5_placeholders_are_not_attempted():
         (check._moved(X_TEST, 2, 2), "moved too far"),
         (SHIFTED[:100], "axis 0 (images) is too small"),
         (SHIFTED * 16, "450 images are not the test digit moved"),
+        (np.roll(X_TEST, 1, axis=2), "np.roll brings each digit's last column round"),
     ],
 )
 def test_2_5_wrong_shifts_are_named(images, words):
@@ -373,7 +395,9 @@ def test_2_5_the_verdict_must_follow_from_the_measurement(cnn_drops, mlp_drops, 
     assert "Exercise 2.5: correct" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("images", [SHIFTED[..., None], np.roll(X_TEST, 1, axis=2), SHIFTED.astype("float64")])
+@pytest.mark.parametrize(
+    "images", [SHIFTED[..., None], SHIFTED.astype("float64"), np.pad(X_TEST, ((0, 0), (0, 0), (1, 0)))[:, :, :-1]]
+)
 def test_2_5_equivalent_shifts_pass(images, capsys):
     check.exercise_2_5(images, "cnn", ROBUST_CNNS, FRAGILE_MLPS)
     assert "Exercise 2.5: correct" in capsys.readouterr().out

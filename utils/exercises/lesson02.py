@@ -69,10 +69,19 @@ _OUTPUT_SIZE_MISTAKES = {
         ),
         (lambda n, k, s: n - k + 1, "the stride is ignored: the kernel moves `stride` cells at a time"),
         (
+            lambda n, k, s: (k - n) // s + 1,
+            "a longer input should give more positions, not fewer: are n and k the right way round?",
+        ),
+        (
+            lambda n, k, s: math.ceil((n - k) / s) + 1,
+            "it rounds up where it should round down: when the stride does not divide n - k, one more step "
+            "would leave the kernel sticking out of the input, so that partial step gives no output",
+        ),
+        (
             lambda n, k, s: math.ceil(n / s),
             "that is the size with 'same' padding: without padding the whole kernel must fit inside the input",
         ),
-        (lambda n, k, s: (n - k) // s, "it is one position short: did you count the first position, cell 0?"),
+        (lambda n, k, s: (n - k) // s, "it is one position short: the first position, cell 0, counts too"),
         (
             lambda n, k, s: (n - k) // s + 2,
             "it is one position too many: the last start must leave room for the whole kernel",
@@ -126,8 +135,7 @@ def exercise_2_1(my_output_size) -> None:
     """my_output_size(n, k, stride=1, padding="valid"): the length of a convolution's output along one axis."""
     hints = [
         "Work one case by hand first: list the cells where the kernel starts for n=7, k=3, stride=2 "
-        "(section 1 showed them), then count them. Keras checks you: "
-        "keras.layers.Conv1D(1, k, strides=stride, padding=padding)(np.zeros((1, n, 1))).shape[1].",
+        "(section 1 drew them), then count them, and compare with the shapes section 1 printed.",
         'With "valid" the last start position must leave room for the whole kernel. With "same" the zeros '
         "around the border let the kernel start at every cell 0, stride, 2 * stride, ... inside the input.",
         "Count the start positions 0, s, 2s, ... up to the last allowed one; len(range(first, last + 1, s)) "
@@ -229,8 +237,9 @@ def exercise_2_2(diagonal_kernel) -> None:
             expect(
                 strength["╲"] > strength[kind] + tolerance,
                 f"`diagonal_kernel` responds at least as strongly to a {kind} edge as to a ╲ edge of the same "
-                "step: a diagonal detector should prefer its own direction. Spread its weights along the "
-                "diagonal rather than keeping them in the corners.",
+                "step: a diagonal detector should prefer its own direction. Lay weights of one sign along whole "
+                "lines parallel to the ╲ diagonal on one side of it, and of the other sign on the other side, "
+                "rather than in a few cells.",
             )
 
 
@@ -253,8 +262,10 @@ def exercise_2_3(conv_params, dense_params) -> None:
         "Count the parameters of ONE filter (or one unit) first, then multiply by how many there are.",
         "A Conv2D filter spans every input channel and has one bias; a Dense unit has one weight per number "
         "it reads, and one bias. Is the position of the kernel on the image a parameter?",
-        f"Check yourself with Keras: layer = keras.layers.Conv2D({f}, {k}); layer.build((None, {n}, {n}, {c})); "
-        "layer.count_params(), and the same for a Dense layer built on the flattened length.",
+        "One filter holds a weight for every cell of its kernel in every input channel (its height times its "
+        "width times its depth), plus its bias; the layer repeats that for each filter. A Dense unit holds a "
+        "weight for every number it reads, plus its bias. Confirm your formula with count_params() on a "
+        "layer you build in Keras.",
     ]
     conv_mistakes = {
         k * k * c * f: "the biases are missing (one per filter)",
@@ -276,6 +287,10 @@ def exercise_2_3(conv_params, dense_params) -> None:
     with exercise("2.3", hints=hints):
         conv = _count(conv_params, "conv_params")
         dense = _count(dense_params, "dense_params")
+        expect(
+            (conv, dense) != ((n * n * c + 1) * f, (k * k * c + 1) * f),
+            "`conv_params` and `dense_params` look swapped: which layer has one weight per number of the image?",
+        )
         for name, got, expected, mistakes in [
             ("conv_params", conv, (k * k * c + 1) * f, conv_mistakes),
             ("dense_params", dense, (n * n * c + 1) * f, dense_mistakes),
@@ -324,6 +339,12 @@ def exercise_2_4(change_kernel) -> None:
                     "kernel (deep learning's 'convolution' is a cross-correlation): the first weight meets the "
                     "oldest value of the window."
                 )
+            factor = float(np.dot(got, expected) / np.dot(expected, expected))
+            if abs(factor) > 1e-6 and np.allclose(got, factor * expected, atol=1e-6):
+                raise ExerciseCheckFailed(
+                    f"the output of `change_kernel` is series[t] - series[t-2] times {factor:.3g}: the right "
+                    "pattern of weights, the wrong scale."
+                )
             one_step = _causal_output(series, np.array([0.0, -1.0, 1.0]))
             if np.allclose(got, one_step, atol=1e-6) or np.allclose(got, -one_step, atol=1e-6):
                 raise ExerciseCheckFailed("`change_kernel` gives the change over ONE step; two steps are asked for.")
@@ -365,9 +386,13 @@ def _moved(images: np.ndarray, axis: int, pixels: int) -> np.ndarray:
 def _shift_problem(shifted: np.ndarray, X_test: np.ndarray) -> str | None:
     """What is wrong with the student's shifted images (None if they are right)."""
     right = _moved(X_test, 2, 1)
-    wrapped = np.roll(X_test, 1, axis=2)  # np.roll brings the last column round to the first: it is blank, fine
-    if np.allclose(shifted, right) or np.allclose(shifted, wrapped):
+    if np.allclose(shifted, right):
         return None
+    if np.allclose(shifted, np.roll(X_test, 1, axis=2)):
+        return (
+            "np.roll brings each digit's last column round to the first, and some digits have ink there; "
+            "the new first column should be blank"
+        )
     if np.allclose(shifted, X_test):
         return "it is X_test unchanged"
     if np.allclose(shifted, _moved(X_test, 2, -1)) or np.allclose(shifted, np.roll(X_test, -1, axis=2)):
@@ -423,8 +448,8 @@ def exercise_2_5(shifted_X_test, more_robust, cnn_models, mlp_models) -> None:
     hints = [
         "Measure before you decide: for every model in cnn_models and in mlp_models, its accuracy on X_test "
         "and on shifted_X_test; the drop is the difference.",
-        "Move the digits with slicing: a new array of zeros, then copy every column but the last one "
-        "place to its right (np.roll also works: the digits' last column is blank).",
+        "Move the digits with slicing: start from an array of zeros the shape of X_test, then copy every "
+        "column but the last one place to its right (np.roll would bring the last column round to the first).",
         "Put the 5 CNN drops next to the 5 MLP drops. If the two ranges overlap, neither model is more "
         "robust on this evidence; if they do not, the one with the smaller drops is.",
     ]
