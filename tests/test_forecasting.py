@@ -1,11 +1,11 @@
-"""utils.forecasting: error measures and the stopwatch."""
+"""utils.forecasting: the sine task, the training recipe, error measures and the stopwatch."""
 
 import time
 
 import numpy as np
 import pytest
 
-from utils.forecasting import Stopwatch, mae, mse, rmse
+from utils.forecasting import Stopwatch, fit_and_score, mae, mse, rmse, sine_split
 
 
 def test_known_values():
@@ -52,3 +52,52 @@ def test_stopwatch_measures_the_block():
     assert same is watch
     assert 0.005 < watch.seconds < 5
     assert "s)" in repr(watch)
+
+
+def test_errors_are_sklearns_over_every_value():
+    from sklearn.metrics import mean_absolute_error, mean_squared_error, root_mean_squared_error
+
+    rng = np.random.default_rng(0)
+    truth, forecast = rng.normal(size=(53, 48)), rng.normal(size=(53, 48))
+    assert mae(truth, forecast) == pytest.approx(mean_absolute_error(truth.ravel(), forecast.ravel()))
+    assert mse(truth, forecast) == pytest.approx(mean_squared_error(truth.ravel(), forecast.ravel()))
+    assert rmse(truth, forecast) == pytest.approx(root_mean_squared_error(truth.ravel(), forecast.ravel()))
+    # scikit-learn alone, given 2-D arrays, averages the RMSEs of the columns: a smaller number
+    assert root_mean_squared_error(truth, forecast) < rmse(truth, forecast)
+
+
+def test_sine_split_cuts_the_series_by_series():
+    from utils.data import two_sine_series
+
+    split = sine_split(n_ahead=10)
+    assert split.X_train.shape == (7_000, 50, 1) and split.y_train.shape == (7_000, 10)
+    assert split.X_valid.shape == (2_000, 50, 1) and split.y_valid.shape == (2_000, 10)
+    assert split.X_test.shape == (1_000, 50, 1) and split.y_test.shape == (1_000, 10)
+    series = two_sine_series(10_000, 60, seed=42)
+    assert np.array_equal(split.X_valid, series[7_000:9_000, :50])
+    assert np.array_equal(split.y_test, series[9_000:, 50:, 0])
+    X_train, y_train, *_ = sine_split()  # unpacks like a tuple; one step ahead by default
+    assert y_train.shape == (7_000, 1)
+    with pytest.raises(ValueError):
+        sine_split(n_ahead=0)
+
+
+def test_fit_and_score_trains_scores_and_watches_any_metric():
+    import keras
+
+    from utils import seed_everything
+
+    X, y, X_val, y_val, *_ = sine_split()
+    X, y = X[:512], y[:512]
+
+    def last_value_error(y_true, y_pred):
+        return keras.ops.mean(keras.ops.square(y_true - y_pred))
+
+    seed_everything(0)
+    model = keras.Sequential([keras.Input(shape=(50, 1)), keras.layers.Flatten(), keras.layers.Dense(1)])
+    history, valid_mse, seconds = fit_and_score(
+        model, X, y, X_val, y_val, epochs=2, cosine=True, monitor="val_last_value_error", metrics=[last_value_error]
+    )
+    assert len(history.history["loss"]) == 2 and seconds > 0
+    assert valid_mse == pytest.approx(mse(y_val, model.predict(X_val, verbose=0)), rel=1e-5)
+    assert valid_mse == pytest.approx(min(history.history["val_loss"]), rel=1e-3)  # the best weights are kept
