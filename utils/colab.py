@@ -23,6 +23,8 @@ REQUIREMENTS = Path(__file__).resolve().parents[1] / "requirements.txt"
 LESSON_EXTRAS: dict[str, dict[str, str]] = {
     "02": {"mlxtend": "mlxtend"},
     "04": {"statsmodels": "statsmodels", "pmdarima": "pmdarima"},
+    "05": {"mlxtend": "mlxtend"},
+    "06": {"statsmodels": "statsmodels", "pmdarima": "pmdarima"},
 }
 
 
