@@ -1,8 +1,9 @@
 # The course's commands. `make help` lists them.
 #   make lab    set up .venv and open JupyterLab (LAB_ARGS=--no-browser to start without a browser)
-#   make test   set up, then lint, unit tests and every notebook executed by nbval
+#   make test   set up, then lint, build the course site, unit tests (browser tests included), every notebook by nbval
 #   make bench  execute every notebook in a fresh kernel; time, peak memory and key results
 #   make data   fetch and prepare the cached datasets (before going offline)
+#   make site   the course site in build/site/ (index.html): every lesson with outputs, from make bench's runs
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -15,7 +16,7 @@ STAMP := $(VENV)/.installed-$(REQUIREMENTS_HASH)
 NOTEBOOKS := notebooks solutions
 export PYTHONHASHSEED := 0
 
-.PHONY: help install lab test lint unit notebooks bench data clean
+.PHONY: help install lab test lint unit notebooks bench data site clean
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -54,10 +55,15 @@ unit: install data
 notebooks: install data
 	$(BIN)/python -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider $(NOTEBOOKS)
 
-test: lint unit notebooks
+# The site first: the unit tests open it in a browser (they skip, saying so, where Chromium is missing).
+test: lint site unit notebooks
 
 bench: install data
 	$(BIN)/python -m utils.bench $(NOTEBOOKS)
+
+# Renders build/executed/ (kept by make bench); executes first any lesson whose copy is missing or stale.
+site: install data
+	$(BIN)/python -m utils.site
 
 clean:
 	rm -rf build .pytest_cache .ruff_cache

@@ -2,8 +2,10 @@
 
 Per notebook: wall seconds, the slowest cell's seconds, the kernel's peak memory (MB) and every
 value the notebook passed to `utils.record`. Writes build/bench.json and build/bench.md and prints
-the table. A benchmark, not a test: slow numbers are reported against the lesson's budget, never
-failed. A notebook that raises an error is reported as such (and the exit status is 1).
+the table, and keeps each executed notebook, outputs and figures included, as
+build/executed/<folder>/<name>.ipynb (`make site` renders the course site from those). A benchmark,
+not a test: slow numbers are reported against the lesson's budget, never failed. A notebook that
+raises an error is reported as such (and the exit status is 1).
 """
 
 from __future__ import annotations
@@ -59,8 +61,20 @@ def _cell_seconds(cell) -> float:
     ).total_seconds()
 
 
-def run_notebook(path: Path, timeout: int = 900) -> dict:
-    """Execute one notebook in a fresh kernel; return its measurements."""
+def executed_path(path: Path, executed_dir: Path) -> Path:
+    """Where the executed copy of `path` is kept: <executed_dir>/<folder>/<name>.ipynb.
+
+    The folder (notebooks or solutions) is part of the path because both hold a 01_mlp_recap.ipynb.
+    """
+    return Path(executed_dir) / Path(path).parent.name / Path(path).name
+
+
+def run_notebook(path: Path, timeout: int = 900, executed_dir: Path | None = None) -> dict:
+    """Execute one notebook in a fresh kernel; return its measurements.
+
+    With `executed_dir`, also save the executed notebook (with its outputs, without the benchmark's
+    own memory cell) at `executed_path(path, executed_dir)`, also when a cell failed.
+    """
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
@@ -91,6 +105,11 @@ def run_notebook(path: Path, timeout: int = 900) -> dict:
     for output in nb.cells[-1].get("outputs", []):
         if output.get("name") == "stdout" and "BENCH_PEAK_MB" in output.get("text", ""):
             peak_mb = json.loads(output["text"].split("BENCH_PEAK_MB", 1)[1].strip())
+    if executed_dir is not None:
+        nb.cells.pop()  # the memory cell belongs to the benchmark, not to the lesson
+        target = executed_path(path, executed_dir)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, target)
     lesson = path.name[:2]
     return {
         "notebook": str(path.relative_to(ROOT) if path.resolve().is_relative_to(ROOT) else path),
@@ -124,12 +143,12 @@ def markdown_table(results: list[dict]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("targets", nargs="*", default=["notebooks", "solutions"])
-    parser.add_argument("--output", default=str(ROOT / "build"), help="folder for bench.json and bench.md")
+    parser.add_argument("--output", default=str(ROOT / "build"), help="folder for bench.json, bench.md and executed/")
     args = parser.parse_args(argv)
     results = []
     for path in find_notebooks(args.targets):
         print(f"bench: running {path} ...", flush=True)
-        results.append(run_notebook(path.resolve()))
+        results.append(run_notebook(path.resolve(), executed_dir=Path(args.output) / "executed"))
         row = results[-1]
         print(
             f"bench: {row['notebook']}: {row['seconds']} s, {row['peak_memory_mb']} MB"

@@ -4,9 +4,12 @@ Badges, the Colab set-up cell and the tests all read these constants; `python -m
 rewrites every notebook's badges and setup cell from them.
 """
 
+import argparse
 import json
 import pathlib
 import re
+import sys
+import urllib.parse
 
 #: Where the course lives on GitHub (owner/name). Colab clones it from here.
 GITHUB_REPOSITORY = "rnn-course/rnn-sequence-models"
@@ -104,8 +107,59 @@ def sync_notebook(path) -> bool:
     return changed
 
 
-if __name__ == "__main__":
-    root = pathlib.Path(__file__).resolve().parents[1]
-    for notebook_path in sorted([*root.glob("notebooks/*.ipynb"), *root.glob("solutions/*.ipynb")]):
+#: The course folder (where notebooks/ and solutions/ live).
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+
+
+def hub_link(hub: str, lesson: str | None = None, root=ROOT) -> str:
+    """The nbgitpuller link that pulls the course (configured branch) into a JupyterHub user's home and
+    opens lesson `lesson`'s student notebook in JupyterLab (or the course folder when lesson is None).
+
+    nbgitpuller clones into a folder named after the repository, and a second click merges the new
+    upstream commits while keeping the student's own edits.
+    """
+    parsed = urllib.parse.urlsplit(hub.strip())
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        raise ValueError(f"the hub must be an http(s) URL such as https://hub.example.edu, got {hub!r}.")
+    base = urllib.parse.urlunsplit((parsed.scheme, parsed.netloc, parsed.path.rstrip("/"), "", ""))
+    if base.endswith("/hub"):  # the hub's own prefix was included: do not double it
+        base = base[: -len("/hub")]
+    folder = GITHUB_REPOSITORY.split("/")[-1]  # where nbgitpuller clones it (its default targetpath)
+    path = f"lab/tree/{folder}"
+    if lesson is not None:
+        if not re.fullmatch(r"\d\d", lesson):
+            raise ValueError(f"lesson must be two digits such as '04', got {lesson!r}.")
+        found = sorted(pathlib.Path(root).glob(f"notebooks/{lesson}_*.ipynb"))
+        if not found:
+            known = sorted(notebook.name[:2] for notebook in pathlib.Path(root).glob("notebooks/[0-9][0-9]_*.ipynb"))
+            raise ValueError(f"no lesson {lesson} in notebooks/ (lessons: {', '.join(known) or 'none'}).")
+        path += f"/notebooks/{found[0].name}"
+    query = urllib.parse.urlencode({"repo": REPOSITORY_URL, "branch": BRANCH, "urlpath": path})
+    return f"{base}/hub/user-redirect/git-pull?{query}"
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m utils.course",
+        description="Without a command: rewrite every notebook's badges and setup cell from the constants "
+        "in utils/course.py (run it after changing GITHUB_REPOSITORY or BRANCH).",
+    )
+    commands = parser.add_subparsers(dest="command")
+    link = commands.add_parser("hub-link", help="print the nbgitpuller link that hands a lesson out on a JupyterHub")
+    link.add_argument("--hub", required=True, help="the hub's address, e.g. https://hub.example.edu")
+    link.add_argument("--lesson", help="two digits, e.g. 04 (default: open the course folder)")
+    args = parser.parse_args(argv)
+    if args.command == "hub-link":
+        try:
+            print(hub_link(args.hub, args.lesson))
+        except ValueError as error:
+            parser.error(str(error))
+        return 0
+    for notebook_path in sorted([*ROOT.glob("notebooks/*.ipynb"), *ROOT.glob("solutions/*.ipynb")]):
         if sync_notebook(notebook_path):
-            print(f"updated {notebook_path.relative_to(root)}")
+            print(f"updated {notebook_path.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
