@@ -25,6 +25,7 @@ LESSON_EXTRAS: dict[str, dict[str, str]] = {
     "04": {"statsmodels": "statsmodels", "pmdarima": "pmdarima"},
     "05": {"mlxtend": "mlxtend"},
     "06": {"statsmodels": "statsmodels", "pmdarima": "pmdarima"},
+    "07": {"anywidget": "anywidget"},
 }
 
 
