@@ -26,27 +26,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser import CHROMIUM_FLAGS, require_chromium
+
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "tests" / "fixtures" / "canvas_demo.ipynb"
 SCREENSHOT = ROOT / "build" / "screenshots" / "lesson07_canvas.png"
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-def find_chromium() -> str | None:
-    for name in ("chromium", "chromium-browser"):
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
 
 
 def free_port() -> int:
@@ -57,12 +41,7 @@ def free_port() -> int:
 
 @pytest.fixture
 def chromium() -> str:
-    path = find_chromium()
-    if path is None:
-        pytest.skip("browser test of the lesson-07 canvas skipped: no Chromium on this machine "
-                    "(Debian: apt-get install chromium)")  # fmt: skip
-    pytest.importorskip("playwright.sync_api", reason="browser test skipped: the playwright package is missing")
-    return path
+    return require_chromium("the lesson-07 canvas")
 
 
 @pytest.fixture

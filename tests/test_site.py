@@ -17,7 +17,6 @@ import functools
 import http.server
 import json
 import os
-import shutil
 import tempfile
 import threading
 import time
@@ -28,23 +27,13 @@ from urllib.parse import urlsplit
 import nbformat
 import pytest
 
+from tests.browser import CHROMIUM_FLAGS, require_chromium
 from utils import course, site
 from utils.bench import main as bench_main
 
 ROOT = Path(__file__).resolve().parents[1]
 SITE = ROOT / "build" / "site"
 SCREENSHOTS = ROOT / "build" / "screenshots"
-# As tests/test_browser_canvas.py starts Chromium.
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 # ---- Building a site (no kernel, no browser) ---------------------------------------------------------
@@ -235,14 +224,6 @@ def test_bench_keeps_each_executed_notebook(tmp_path):
 # ---- The built site in Chromium ----------------------------------------------------------------------
 
 
-def _find_chromium() -> str | None:
-    for name in ("chromium", "chromium-browser"):
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
-
-
 @pytest.fixture(scope="module")
 def built_site() -> dict:
     if not (SITE / "index.html").exists() or not (SITE / "site.json").exists():
@@ -252,12 +233,7 @@ def built_site() -> dict:
 
 @pytest.fixture(scope="module")
 def chromium() -> str:
-    path = _find_chromium()
-    if path is None:
-        pytest.skip("browser test of the course site skipped: no Chromium on this machine "
-                    "(Debian: apt-get install chromium)")  # fmt: skip
-    pytest.importorskip("playwright.sync_api", reason="browser test skipped: the playwright package is missing")
-    return path
+    return require_chromium("the course site")
 
 
 @pytest.fixture(scope="module")
