@@ -4,6 +4,7 @@
 #   make bench  execute every notebook in a fresh kernel; time, peak memory and key results
 #   make data   fetch and prepare the cached datasets (before going offline)
 #   make site   the course site in build/site/ (index.html): every lesson with outputs, from make bench's runs
+#   make grade  grade homework: make grade LESSON=04 SUBMISSIONS=folder/ [CSV=grades.csv]
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -16,7 +17,7 @@ STAMP := $(VENV)/.installed-$(REQUIREMENTS_HASH)
 NOTEBOOKS := notebooks solutions
 export PYTHONHASHSEED := 0
 
-.PHONY: help install lab test lint unit notebooks bench data site clean
+.PHONY: help install lab test lint unit notebooks bench data site grade clean
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -64,6 +65,15 @@ bench: install data
 # Renders build/executed/ (kept by make bench); executes first any lesson whose copy is missing or stale.
 site: install data
 	$(BIN)/python -m utils.site
+
+LESSON ?=
+SUBMISSIONS ?=
+CSV ?= build/grades-$(LESSON).csv
+grade: install data
+	@if [ -z "$(LESSON)" ] || [ -z "$(SUBMISSIONS)" ]; then \
+	  echo "usage: make grade LESSON=04 SUBMISSIONS=path/to/submissions/ [CSV=grades.csv]"; exit 2; fi
+	@mkdir -p "$(dir $(CSV))"
+	$(BIN)/python -m utils.grade --lesson $(LESSON) --csv "$(CSV)" $(SUBMISSIONS)
 
 clean:
 	rm -rf build .pytest_cache .ruff_cache
