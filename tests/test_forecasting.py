@@ -5,6 +5,7 @@ import time
 import numpy as np
 import pytest
 
+from utils import forecasting
 from utils.forecasting import Stopwatch, fit_and_score, mae, mse, rmse, sine_split
 
 
@@ -101,3 +102,32 @@ def test_fit_and_score_trains_scores_and_watches_any_metric():
     assert len(history.history["loss"]) == 2 and seconds > 0
     assert valid_mse == pytest.approx(mse(y_val, model.predict(X_val, verbose=0)), rel=1e-5)
     assert valid_mse == pytest.approx(min(history.history["val_loss"]), rel=1e-3)  # the best weights are kept
+
+
+def test_last_week_plus_change_is_lesson_04s_rule():
+    season = 4
+    values = np.arange(20, dtype=float) ** 2
+    origins = np.array([6, 10])
+    forecast = forecasting.last_week_plus_change(values, origins, n_ahead=3, damping=0.5, season=season)
+    for row, origin in enumerate(origins):
+        change = values[origin - 1] - values[origin - 1 - season]
+        expected = [values[origin + h - season] + 0.5 ** (h + 1) * change for h in range(3)]
+        assert np.allclose(forecast[row], expected)
+    undamped = forecasting.last_week_plus_change(values, origins, n_ahead=1, season=season)[:, 0]
+    assert np.allclose(undamped, values[origins - season] + values[origins - 1] - values[origins - 1 - season])
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, message",
+    [
+        ({"origins": np.array([3])}, ValueError, "origins must lie in"),
+        ({"origins": np.array([18])}, ValueError, "origins must lie in"),
+        ({"damping": 1.5}, ValueError, "damping must be between"),
+        ({"origins": np.array([6.0])}, TypeError, "origins"),
+        ({"n_ahead": 0}, ValueError, "n_ahead"),
+    ],
+)
+def test_last_week_plus_change_says_what_is_wrong(kwargs, error, message):
+    arguments = {"values": np.arange(20.0), "origins": np.array([6]), "n_ahead": 3, "season": 4, **kwargs}
+    with pytest.raises(error, match=message):
+        forecasting.last_week_plus_change(**arguments)

@@ -33,6 +33,14 @@ def quiet_tensorflow_before_import() -> None:
     os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 
 
+def import_keras():
+    """The keras module, imported after TensorFlow's start-up logs are quieted (for utils that need it lazily)."""
+    quiet_tensorflow_before_import()
+    import keras
+
+    return keras
+
+
 def seed_everything(seed: int = DEFAULT_SEED) -> None:
     """Seed Python, NumPy and TensorFlow/Keras in one go (call again before each model)."""
     seed = positive_int(seed, "seed", minimum=0)

@@ -6,6 +6,7 @@
     with Stopwatch() as watch:
         ...
     watch.seconds                      # wall-clock seconds the block took
+    last_week_plus_change(values, origins, n_ahead=48, damping=0.98)   # lesson 04's rule, [n, 48]
 
 Errors are scikit-learn's, taken over every value: given 2-D arrays (one row per forecast, one
 column per step ahead), `sklearn.metrics.root_mean_squared_error` would average the columns' RMSEs;
@@ -19,7 +20,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .validation import as_array, positive_int
+from .validation import as_array, number, positive_int
 
 # The sine task (Géron's set-up): 10,000 series of two_sine_series(seed=42); the first 7,000
 # train, the next 2,000 validate, the last 1,000 test.
@@ -118,6 +119,24 @@ def rmse(y_true, y_pred) -> float:
     from sklearn.metrics import root_mean_squared_error
 
     return float(root_mean_squared_error(*_pair(y_true, y_pred)))
+
+
+def last_week_plus_change(values, origins, n_ahead: int, damping: float = 1.0, season: int = 336) -> np.ndarray:
+    """Lesson 04's rule, written there by hand: y[t - season] + damping ** (h + 1) * (y[o - 1] - y[o - 1 - season])
+    for the n_ahead steps t = o + h of each origin o. Returns [len(origins), n_ahead]."""
+    series = as_array(values, "values", ndim=1).astype(np.float64)
+    starts = as_array(origins, "origins", ndim=1, dtype_kind="iu")
+    n_ahead = positive_int(n_ahead, "n_ahead")
+    season = positive_int(season, "season")
+    damping = number(damping, "damping", low=0.0, high=1.0)
+    if starts.size and (starts.min() < season + 1 or starts.max() + n_ahead > len(series)):
+        raise ValueError(
+            f"origins must lie in [season + 1, len(values) - n_ahead] = [{season + 1}, {len(series) - n_ahead}] "
+            f"so that last season and the forecast steps exist, got {starts.min()} to {starts.max()}."
+        )
+    steps_ahead = np.arange(n_ahead)
+    latest_change = series[starts - 1] - series[starts - 1 - season]
+    return series[starts[:, np.newaxis] + steps_ahead - season] + damping ** (steps_ahead + 1) * latest_change[:, None]
 
 
 class Stopwatch:

@@ -20,14 +20,7 @@ from ..checks import (
     require_array,
     require_number,
 )
-from ..environment import quiet_tensorflow_before_import
-
-
-def _keras():
-    quiet_tensorflow_before_import()
-    import keras
-
-    return keras
+from ..environment import import_keras as _keras
 
 
 def _numpy(tensor) -> np.ndarray:
