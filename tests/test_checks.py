@@ -100,6 +100,17 @@ def test_numpy_scalars_are_numbers():
     assert checks.require_number(np.array([2.5]), "x") == 2.5
 
 
+def test_a_flag_must_be_a_real_bool():
+    assert checks.require_flag(np.bool_(True), "flag") is True
+    assert checks.require_flag(False, "flag") is False
+    with pytest.raises(NotAttempted):
+        checks.require_flag(..., "flag")
+    with pytest.raises(ExerciseCheckFailed, match="remove the quotes"):
+        checks.require_flag("True", "flag")
+    with pytest.raises(ExerciseCheckFailed, match="True or False, got 1"):
+        checks.require_flag(1, "flag")
+
+
 def test_error_inside_a_check_becomes_a_short_failure():
     class Broken:
         def __array__(self, *args, **kwargs):

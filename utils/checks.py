@@ -166,6 +166,17 @@ def require_number(answer, name: str) -> float:
     return float(array.reshape(()))
 
 
+def require_flag(answer, name: str) -> bool:
+    """The answer as a bool; a clear message if it is a placeholder, a string such as "True", or anything else."""
+    require(answer, name)
+    expect(
+        isinstance(answer, bool | np.bool_),
+        f"`{name}` should be True or False, got {answer!r}"
+        + (" (remove the quotes)." if isinstance(answer, str) else "."),
+    )
+    return bool(answer)
+
+
 def as_shape(answer, name: str) -> tuple:
     """A shape given as a tuple, list or TensorShape, as a tuple of ints (None allowed)."""
     require(answer, name)

@@ -18,6 +18,7 @@ from ..checks import (
     expect_shape,
     require,
     require_array,
+    require_flag,
     require_number,
     shape_problem,
 )
@@ -580,16 +581,6 @@ def _reference_seasonal_naive(series, folds: int = _FOLDS, days: int = _FOLD_DAY
     return float(np.abs(series[-held_out:] - series[-held_out - 7 : -7]).mean())
 
 
-def _as_flag(answer, name: str) -> bool:
-    require(answer, name)
-    expect(
-        isinstance(answer, bool | np.bool_),
-        f"`{name}` should be True or False, got {answer!r}"
-        + (" (remove the quotes)." if isinstance(answer, str) else "."),
-    )
-    return bool(answer)
-
-
 def exercise_3_6(holdout_mae, chosen_n_lags, seven_days_beat_seasonal_naive):
     """holdout_mae: {n_lags: mean held-out MAE over the five weeks} for every candidate; chosen_n_lags: the window
     length to use; seven_days_beat_seasonal_naive: does the 7-day window beat 'same day last week' on average?"""
@@ -642,7 +633,7 @@ def exercise_3_6(holdout_mae, chosen_n_lags, seven_days_beat_seasonal_naive):
                 "in your `holdout_mae`."
             )
 
-        verdict = _as_flag(seven_days_beat_seasonal_naive, "seven_days_beat_seasonal_naive")
+        verdict = require_flag(seven_days_beat_seasonal_naive, "seven_days_beat_seasonal_naive")
         expect(
             verdict == (reference[7][1] < _reference_seasonal_naive(series)),
             "`seven_days_beat_seasonal_naive` contradicts your own numbers: compare `holdout_mae[7]` with "
