@@ -369,6 +369,31 @@ def test_5_4_a_recipe_must_train_a_new_model_each_time():
     assert "identical weights" in failure_of(check.exercise_5_4, recipe_of(lambda seed: latch()))
 
 
+def test_5_4_models_that_existed_before_the_call_are_refused():
+    """Right answers made before the check ran, handed back by recipes that train nothing: the seed only picks one,
+    or is ignored altogether; a new model around old layers, or around an old model, is no better."""
+    made_before = [latch(seed=1), latch(seed=2)]
+    handed_in = iter(made_before)
+    recipes = [
+        recipe_of(lambda seed: made_before[seed % 2]),
+        recipe_of(lambda seed: next(handed_in)),
+        recipe_of(lambda seed: keras.Sequential([keras.Input(shape=(None, 1)), *made_before[seed % 2].layers])),
+        recipe_of(lambda seed: keras.Sequential([keras.Input(shape=(None, 1)), made_before[seed % 2]])),
+        recipe_of(
+            lambda seed: keras.Sequential(  # a new layer around an old cell
+                [
+                    keras.Input(shape=(None, 1)),
+                    keras.layers.RNN(made_before[seed % 2].layers[0].cell),
+                    made_before[seed % 2].layers[1],
+                ]
+            )
+        ),
+    ]
+    for recipe in recipes:
+        message = failure_of(check.exercise_5_4, recipe)
+        assert "existed before the call" in message and "my_long_memory_recipe(101)" in message
+
+
 def test_5_4_untrained_gated_model_is_at_chance():
     def untrained(seed):
         keras.utils.set_random_seed(seed)
@@ -493,12 +518,20 @@ def test_5_4_right(make_model, capsys):
     assert "Exercise 5.4: correct" in capsys.readouterr().out
 
 
-def test_5_4_a_real_recipe_passes(capsys):
-    """A recipe that trains, as a student's would: the opened GRU, trained where learning is reliable."""
+def test_5_4_a_real_recipe_passes_and_its_trained_models_cannot_be_handed_in_again(capsys):
+    """A recipe that trains, as a student's would: the opened GRU, trained where learning is reliable. The models
+    it trained, returned afterwards by a recipe that ignores its seed (as the lesson's own trained models could be),
+    are refused."""
     from utils.gates import fit_memory, open_update_gate
 
+    trained = []
+
     def my_long_memory_recipe(seed):
-        return fit_memory(keras.layers.GRU, 50, prepare=open_update_gate, seed=seed)[1]
+        trained.append(fit_memory(keras.layers.GRU, 50, prepare=open_update_gate, seed=seed)[1])
+        return trained[-1]
 
     check.exercise_5_4(my_long_memory_recipe)
     assert "Exercise 5.4: correct" in capsys.readouterr().out
+    already_trained = iter(list(trained))
+    message = failure_of(check.exercise_5_4, recipe_of(lambda seed: next(already_trained)))
+    assert "existed before the call" in message

@@ -591,6 +591,38 @@ def _check_remembers(model, name):
         )
 
 
+def _layers_alive(keras) -> dict:
+    """Every Keras layer (models included) alive now: id -> a weak reference, to tell an object that existed before
+    a call from a new one that happens to reuse the id of one that has gone since."""
+    import gc
+    import weakref
+
+    alive = {}
+    for candidate in gc.get_objects():
+        if issubclass(type(candidate), keras.layers.Layer):  # type(), not isinstance: no proxy gets asked anything
+            with contextlib.suppress(TypeError):  # not weakly referable: cannot be told apart, leave it
+                alive[id(candidate)] = weakref.ref(candidate)
+    return alive
+
+
+def _layers_within(layer, keras):
+    """The layer and every layer inside it (a model's layers, nested models opened, a recurrent layer's cell...)."""
+    with contextlib.suppress(Exception):  # Keras's own list of the sub-layers it tracks
+        return list(layer._flatten_layers(include_self=True, recursive=True))
+    found = [layer]  # another Keras layout: a model's layers at least
+    if isinstance(layer, keras.Model):
+        for inner in layer.layers:
+            found.extend(_layers_within(inner, keras))
+    return found
+
+
+def _existed_before(model, alive_before, keras) -> bool:
+    """Is the model, or one of its layers, an object that was alive before the recipe was called?"""
+    return any(
+        id(layer) in alive_before and alive_before[id(layer)]() is layer for layer in _layers_within(model, keras)
+    )
+
+
 def exercise_5_4(my_long_memory_recipe) -> None:
     """my_long_memory_recipe(seed): trains a new model that still knows the first step 200 steps later."""
     hints = [
@@ -610,8 +642,9 @@ def exercise_5_4(my_long_memory_recipe) -> None:
             "def my_long_memory_recipe(seed): ..., that trains a new model each time it is called and returns it.",
         )
         require_function(my_long_memory_recipe, "my_long_memory_recipe")
-        models = []
+        models, alive_before = [], []
         for seed in _RECIPE_SEEDS:
+            alive_before.append(_layers_alive(keras))
             model = call(my_long_memory_recipe, "my_long_memory_recipe", seed)
             name = f"the model my_long_memory_recipe({seed}) returned"
             if isinstance(model, tuple) and any(isinstance(item, keras.Model) for item in model):
@@ -641,3 +674,9 @@ def exercise_5_4(my_long_memory_recipe) -> None:
             _check_reads_a_stream(model, keras, name)
             _check_remembers(model, name)
             models.append(model)
+        for seed, model, alive in zip(_RECIPE_SEEDS, models, alive_before):  # last: the messages above say more
+            expect(
+                not _existed_before(model, alive, keras),
+                f"`my_long_memory_recipe({seed})` returned a model that existed before the call (or one built from "
+                "layers that did): a recipe trains a new model each time it is called, with the seed it is given.",
+            )
