@@ -177,6 +177,16 @@ def require_flag(answer, name: str) -> bool:
     return bool(answer)
 
 
+def all_layers(model) -> list:
+    """Every layer of a keras model in order, nested models opened up (a wrapper such as Bidirectional counts as
+    one layer)."""
+    found = []
+    for layer in getattr(model, "layers", []):
+        found.append(layer)
+        found += all_layers(layer)
+    return found
+
+
 def as_shape(answer, name: str) -> tuple:
     """A shape given as a tuple, list or TensorShape, as a tuple of ints (None allowed)."""
     require(answer, name)

@@ -10,6 +10,7 @@ import numpy as np
 
 from ..checks import (
     ExerciseCheckFailed,
+    all_layers,
     as_shape,
     call,
     exercise,
@@ -221,14 +222,6 @@ def exercise_3_2(gru_count, stacked_count, bidirectional_count):
 _STEPS_IN_3_3, _FEATURES_IN_3_3, _STEPS_OUT_3_3, _FEATURES_OUT_3_3 = 7, 3, 5, 2
 
 
-def _all_layers(model):
-    """Every layer, in order, nested models opened up (a Bidirectional wrapper counts as one recurrent layer)."""
-    for layer in model.layers:
-        yield layer
-        if hasattr(layer, "layers"):
-            yield from _all_layers(layer)
-
-
 def _first_output_reads_last_input(model, batch: int) -> bool:
     """Does output step 0 change when only the last input step changes? (the model's own, untrained weights)"""
     rng = np.random.default_rng(0)
@@ -315,7 +308,7 @@ def exercise_3_3(seq2seq):
             "step changes: it is written before the model has read the whole input.",
         )
 
-        layers = list(_all_layers(seq2seq))
+        layers = list(all_layers(seq2seq))
         recurrent = [layer for layer in layers if isinstance(layer, keras.layers.RNN | keras.layers.Bidirectional)]
         expect(bool(recurrent), "`seq2seq` has no recurrent layer (SimpleRNN, LSTM or GRU).")
         encoders = [layer for layer in recurrent if not layer.return_sequences]

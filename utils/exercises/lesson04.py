@@ -16,6 +16,7 @@ import numpy as np
 
 from ..checks import (
     ExerciseCheckFailed,
+    all_layers,
     call,
     exercise,
     expect,
@@ -262,14 +263,6 @@ VERDICTS = ("LSTM", "GRU", "tie")
 TIE_BELOW = 0.05  # the lessons' rule: a gap between means under 5% is a tie
 
 
-def _layers(model) -> list:
-    found = []
-    for layer in getattr(model, "layers", []):
-        found.append(layer)
-        found += _layers(layer)
-    return found
-
-
 def _models(answer, name: str, layer_name: str) -> list:
     import keras
 
@@ -282,7 +275,7 @@ def _models(answer, name: str, layer_name: str) -> list:
     layer_type = getattr(keras.layers, layer_name)
     for index, model in enumerate(answer):
         expect(
-            any(isinstance(layer, layer_type) for layer in _layers(model)),
+            any(isinstance(layer, layer_type) for layer in all_layers(model)),
             f"model {index} of `{name}` has no {layer_name} layer.",
         )
     weights = [np.concatenate([np.ravel(w) for w in model.get_weights()]) for model in answer]
