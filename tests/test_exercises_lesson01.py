@@ -7,15 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from utils.checks import ExerciseCheckFailed, NotAttempted, reset_hints
+from utils.checks import ExerciseCheckFailed, NotAttempted
 from utils.exercises import lesson01 as check
-
-
-@pytest.fixture(autouse=True)
-def _fresh_hints():
-    reset_hints()
-    yield
-    reset_hints()
 
 
 def _message(failure) -> str:

@@ -6,16 +6,8 @@ import re
 import numpy as np
 import pytest
 
-from utils import checks
 from utils.checks import ExerciseCheckFailed, NotAttempted
 from utils.exercises import lesson02 as check
-
-
-@pytest.fixture(autouse=True)
-def _fresh_hint_stages():
-    checks.reset_hints()
-    yield
-    checks.reset_hints()
 
 
 def failure_message(check_function, *answer) -> str:

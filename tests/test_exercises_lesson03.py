@@ -6,28 +6,14 @@ import re
 import numpy as np
 import pytest
 
-from utils import checks
+from tests.exercise_helpers import failure_of
 from utils.checks import ExerciseCheckFailed, NotAttempted
 from utils.exercises import lesson03 as check
-
-
-@pytest.fixture(autouse=True)
-def _fresh_hint_stages():
-    checks.reset_hints()
-    yield
-    checks.reset_hints()
 
 
 def first_line(message: str) -> str:
     """The failure itself, without the exercise label before it and the hints after it."""
     return message.split("\n", 1)[0].split("not passed yet: ", 1)[-1]
-
-
-def failure_of(exercise, *answers) -> str:
-    with pytest.raises(ExerciseCheckFailed) as failure:
-        exercise(*answers)
-    assert not isinstance(failure.value, NotAttempted), str(failure.value)
-    return str(failure.value)
 
 
 # ---------- 3.1 output shapes ----------

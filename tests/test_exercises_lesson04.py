@@ -5,18 +5,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from utils import checks
 from utils.checks import ExerciseCheckFailed, NotAttempted
 from utils.data import load_co2
 from utils.exercises import lesson04 as check
 from utils.forecasting import sine_split
-
-
-@pytest.fixture(autouse=True)
-def _fresh_hint_stages():
-    checks.reset_hints()
-    yield
-    checks.reset_hints()
 
 
 def _no_leak(message: str, *values: float) -> None:

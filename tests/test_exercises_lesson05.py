@@ -4,25 +4,11 @@ none giving the answer away) and right answers in several forms."""
 import numpy as np
 import pytest
 
-from utils import checks
-from utils.checks import ExerciseCheckFailed, NotAttempted
+from tests.exercise_helpers import failure_of
+from utils.checks import NotAttempted
 from utils.exercises import lesson05 as check
 
 keras = pytest.importorskip("keras")
-
-
-@pytest.fixture(autouse=True)
-def _fresh_hint_stages():
-    checks.reset_hints()
-    yield
-    checks.reset_hints()
-
-
-def failure_of(exercise, *answers) -> str:
-    with pytest.raises(ExerciseCheckFailed) as failure:
-        exercise(*answers)
-    assert not isinstance(failure.value, NotAttempted), str(failure.value)
-    return str(failure.value)
 
 
 def _sigmoid(z):

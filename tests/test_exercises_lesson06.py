@@ -4,21 +4,9 @@ import keras
 import numpy as np
 import pytest
 
-from utils import checks
+from tests.exercise_helpers import placeholder
 from utils.checks import ExerciseCheckFailed, NotAttempted
 from utils.exercises import lesson06 as check
-
-
-@pytest.fixture(autouse=True)
-def _fresh_hint_stages():
-    checks.reset_hints()
-    yield
-    checks.reset_hints()
-
-
-def placeholder(*args):
-    return ...
-
 
 # ---------- 6.1 receptive field ----------
 

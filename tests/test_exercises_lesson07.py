@@ -3,21 +3,11 @@
 import numpy as np
 import pytest
 
-from utils.checks import ExerciseCheckFailed, NotAttempted, reset_hints
+from tests.exercise_helpers import placeholder
+from utils.checks import ExerciseCheckFailed, NotAttempted
 from utils.data import sketch_polylines, strokes_to_stroke3, synthetic_sketches
 from utils.exercises import lesson07 as check
 from utils.sketching import signed_area
-
-
-@pytest.fixture(autouse=True)
-def fresh_hints():
-    reset_hints()
-    yield
-    reset_hints()
-
-
-def placeholder(*args):
-    return ...
 
 
 # ---------- 7.1 stroke-3 -> polylines ----------

@@ -7,28 +7,13 @@ import string
 import numpy as np
 import pytest
 
-from utils import checks
-from utils.checks import ExerciseCheckFailed, NotAttempted
+from tests.exercise_helpers import failure_of
+from utils.checks import NotAttempted
 from utils.environment import quiet_tensorflow_before_import
 from utils.exercises import lesson08 as check
 
 quiet_tensorflow_before_import()
 import keras  # noqa: E402
-
-
-@pytest.fixture(autouse=True)
-def _fresh_hint_stages():
-    checks.reset_hints()
-    yield
-    checks.reset_hints()
-
-
-def failure_of(exercise, *answers, **keywords) -> str:
-    with pytest.raises(ExerciseCheckFailed) as failure:
-        exercise(*answers, **keywords)
-    assert not isinstance(failure.value, NotAttempted), str(failure.value)
-    return str(failure.value)
-
 
 # ---------- 8.1 text to ids by hand ----------
 
