@@ -275,6 +275,8 @@ def test_5_3_placeholder():
         ({"reset_after": False}, "two bias vectors per gate"),
         ({"with_dense": False}, "Dense output layer is missing"),
         ({"lstm_as_gru": True}, "three blocks like a GRU"),
+        ({"lstm_reads_rows": True}, "as if it read the image rows"),
+        ({"dense_bias": False}, "without its biases"),
     ],
 )
 def test_5_3_typical_mistakes_are_named(mistake, words):

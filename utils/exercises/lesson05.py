@@ -377,17 +377,24 @@ _ROWS, _GRU_UNITS, _LSTM_UNITS, _CLASSES = 28, 32, 16, 10
 
 
 def _reference_param_count(
-    *, bidirectional=True, lstm_reads_both=True, reset_after=True, with_dense=True, lstm_as_gru=False
+    *,
+    bidirectional=True,
+    lstm_reads_both=True,
+    reset_after=True,
+    with_dense=True,
+    lstm_as_gru=False,
+    lstm_reads_rows=False,
+    dense_bias=True,
 ):
     directions = 2 if bidirectional else 1
     count = directions * _gru_count(_GRU_UNITS, _ROWS, reset_after)
-    lstm_features = _GRU_UNITS * (2 if lstm_reads_both else 1)
+    lstm_features = _ROWS if lstm_reads_rows else _GRU_UNITS * (2 if lstm_reads_both else 1)
     if lstm_as_gru:
         count += _gru_count(_LSTM_UNITS, lstm_features)
     else:
         count += _lstm_count(_LSTM_UNITS, lstm_features)
     if with_dense:
-        count += _dense_count(_CLASSES, _LSTM_UNITS)
+        count += _dense_count(_CLASSES, _LSTM_UNITS) - (0 if dense_bias else _CLASSES)
     return count
 
 
@@ -413,6 +420,11 @@ _COUNT_MISTAKES = [
     ),
     ({"with_dense": False}, "the recurrent layers are right; the Dense output layer is missing from the count."),
     ({"lstm_as_gru": True}, "the LSTM is counted with three blocks like a GRU; an LSTM has four (i, f, c, o)."),
+    (
+        {"lstm_reads_rows": True},
+        "the LSTM is counted as if it read the image rows; it reads what the layer below it outputs at each step.",
+    ),
+    ({"dense_bias": False}, "the Dense layer is counted without its biases, one per output unit."),
 ]
 
 
